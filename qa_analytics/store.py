@@ -1,0 +1,459 @@
+"""DuckDB storage: connection, schema, the transactional merge, undo, queries.
+
+Why the merge looks like it does: analysts export overlapping date ranges and
+re-export evaluations after an appeal, so every import is a *merge* keyed on
+``record_key``: unseen keys are inserted, keys whose ``row_hash`` is unchanged
+are counted as duplicates and left alone, and keys whose values changed are
+updated with the previous version moved to ``<kind>_history``.  That history
+is also what lets :func:`undo_batch` put back exactly what a batch replaced.
+
+Concurrency: a DuckDB connection must not be shared across threads; callers
+that serve several threads take ``con.cursor()`` per thread.  Only one writer
+at a time: every write runs inside one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from .schema import KINDS, SCHEMA_VERSION, ddl_statements
+
+__all__ = [
+    "MergeCounts",
+    "UndoError",
+    "default_db_path",
+    "connect",
+    "init_schema",
+    "new_batch",
+    "merge_staged",
+    "finish_batch",
+    "undo_batch",
+    "list_batches",
+    "summary",
+    "record_counts",
+    "has_demo_data",
+    "clear_demo_data",
+    "data_version",
+]
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_db_path() -> Path:
+    """``$QA_DB`` when set, else ``data/qa.duckdb`` in the project."""
+    env = os.environ.get("QA_DB")
+    return Path(env) if env else PROJECT_ROOT / "data" / "qa.duckdb"
+
+
+def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the database and make sure the schema exists."""
+    db = Path(path) if path is not None else default_db_path()
+    if str(db) != ":memory:":
+        db.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db), read_only=read_only)
+    if not read_only:
+        init_schema(con)
+    return con
+
+
+def init_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for stmt in ddl_statements():
+        con.execute(stmt)
+    con.execute(
+        "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+        [str(SCHEMA_VERSION)],
+    )
+    con.execute("INSERT INTO meta VALUES ('data_version', '0') ON CONFLICT DO NOTHING")
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """A counter bumped by every write: the dashboard's cache key."""
+    row = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _bump_version(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) WHERE key = 'data_version'"
+    )
+
+
+@dataclass
+class MergeCounts:
+    imported: int = 0
+    updated: int = 0
+    duplicate: int = 0
+
+
+def new_batch(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    file_name: str,
+    kind: str,
+    sha256: str | None,
+    sheet: str | None = None,
+    source: str = "import",
+    mapping: dict[str, Any] | None = None,
+) -> int:
+    """Register a batch (inside the caller's transaction) and return its id."""
+    batch_id = con.execute("SELECT nextval('batch_seq')").fetchone()[0]
+    con.execute(
+        """INSERT INTO import_batch (batch_id, file_name, sha256, kind, sheet, source,
+               imported_at, imported_by, mapping)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            batch_id,
+            file_name,
+            sha256,
+            kind,
+            sheet,
+            source,
+            dt.datetime.now(),
+            _who(),
+            json.dumps(mapping, ensure_ascii=False) if mapping else None,
+        ],
+    )
+    return int(batch_id)
+
+
+def _who() -> str:
+    try:
+        return os.environ.get("QA_USER") or getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+def finish_batch(
+    con: duckdb.DuckDBPyConnection,
+    batch_id: int,
+    *,
+    rows_read: int,
+    counts: MergeCounts,
+    rows_rejected: int,
+    rejects_file: str | None = None,
+) -> None:
+    con.execute(
+        """UPDATE import_batch SET rows_read = ?, rows_imported = ?, rows_updated = ?,
+               rows_duplicate = ?, rows_rejected = ?, rejects_file = ?
+           WHERE batch_id = ?""",
+        [rows_read, counts.imported, counts.updated, counts.duplicate, rows_rejected, rejects_file, batch_id],
+    )
+    _bump_version(con)
+
+
+def _cols(kind: str) -> list[str]:
+    """Stored columns of a kind's table, in table order."""
+    return [r[0] for r in duckdb_columns(kind)]
+
+
+_COLUMN_CACHE: dict[str, list[tuple[str, str]]] = {}
+
+
+def duckdb_columns(kind: str) -> list[tuple[str, str]]:
+    """(name, type) of a kind's table, derived from the DDL once per process."""
+    if kind not in _COLUMN_CACHE:
+        con = duckdb.connect(":memory:")
+        init_schema(con)
+        _COLUMN_CACHE[kind] = [
+            (r[0], r[1])
+            for r in con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_name = ? ORDER BY ordinal_position",
+                [kind],
+            ).fetchall()
+        ]
+        con.close()
+    return _COLUMN_CACHE[kind]
+
+
+def merge_staged(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    batch_id: int,
+    staged: str = "staged",
+    staged_items: str | None = None,
+) -> MergeCounts:
+    """Merge the staged rows of ``kind`` into the store (caller holds the transaction).
+
+    ``staged`` names a table or view with every stored column of the kind
+    except ``created_batch`` and ``batch_id``; ``staged_items`` (monitoring
+    only) has ``record_key, item, item_group, points, raw_value``.  Keys must
+    be unique in ``staged`` (the validator guarantees it).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    cols = [c for c in _cols(kind) if c not in ("created_batch", "batch_id")]
+    col_list = ", ".join(cols)
+    s_cols = ", ".join(f"s.{c}" for c in cols)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE merge_class AS
+            SELECT s.record_key,
+                   CASE WHEN t.record_key IS NULL THEN 'new'
+                        WHEN t.row_hash = s.row_hash THEN 'same'
+                        ELSE 'changed' END AS cls,
+                   t.created_batch
+            FROM {staged} s LEFT JOIN {kind} t USING (record_key)"""
+    )
+    counts = dict(con.execute("SELECT cls, count(*) FROM merge_class GROUP BY cls").fetchall())
+    now = dt.datetime.now()
+    if counts.get("changed"):
+        con.execute(
+            f"""INSERT INTO {kind}_history
+                SELECT t.*, ?, ? FROM {kind} t
+                JOIN merge_class m ON m.record_key = t.record_key AND m.cls = 'changed'""",
+            [batch_id, now],
+        )
+        con.execute(
+            f"""DELETE FROM {kind} WHERE record_key IN
+                (SELECT record_key FROM merge_class WHERE cls = 'changed')"""
+        )
+        if kind == "monitoring":
+            con.execute(
+                """INSERT INTO monitoring_item_history
+                   SELECT i.*, ? FROM monitoring_item i
+                   JOIN merge_class m ON m.record_key = i.record_key AND m.cls = 'changed'""",
+                [batch_id],
+            )
+            con.execute(
+                """DELETE FROM monitoring_item WHERE record_key IN
+                   (SELECT record_key FROM merge_class WHERE cls = 'changed')"""
+            )
+    if counts.get("new") or counts.get("changed"):
+        con.execute(
+            f"""INSERT INTO {kind} ({col_list}, created_batch, batch_id)
+                SELECT {s_cols}, COALESCE(m.created_batch, ?), ?
+                FROM {staged} s JOIN merge_class m
+                  ON m.record_key = s.record_key AND m.cls IN ('new', 'changed')""",
+            [batch_id, batch_id],
+        )
+        if kind == "monitoring" and staged_items:
+            con.execute(
+                f"""INSERT INTO monitoring_item
+                    SELECT i.record_key, i.item, i.item_group, i.points, i.raw_value, ?
+                    FROM {staged_items} i JOIN merge_class m
+                      ON m.record_key = i.record_key AND m.cls IN ('new', 'changed')""",
+                [batch_id],
+            )
+    con.execute("DROP TABLE merge_class")
+    return MergeCounts(
+        imported=int(counts.get("new", 0)),
+        updated=int(counts.get("changed", 0)),
+        duplicate=int(counts.get("same", 0)),
+    )
+
+
+class UndoError(Exception):
+    """An undo that cannot be done exactly (unknown batch, already undone, or
+    later batches changed the same records)."""
+
+
+def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:
+    """Undo one batch exactly: rows it added are removed, rows it updated are
+    restored to the version it replaced.
+
+    Refuses (``UndoError``) when a later active batch changed a record this
+    batch touched: undoing out of order would silently lose that later change.
+    Returns ``{"removed": n, "restored": m}``.
+    """
+    row = con.execute(
+        "SELECT kind, status FROM import_batch WHERE batch_id = ?", [batch_id]
+    ).fetchone()
+    if row is None:
+        raise UndoError(f"no batch {batch_id}")
+    kind, status = row
+    if status != "active":
+        raise UndoError(f"batch {batch_id} was already undone")
+    later = con.execute(
+        f"""WITH touched AS (
+                SELECT record_key FROM {kind} WHERE batch_id = ?
+                UNION SELECT record_key FROM {kind}_history WHERE superseded_by = ?)
+            SELECT DISTINCT b FROM (
+                SELECT t.batch_id AS b FROM {kind} t JOIN touched USING (record_key)
+                UNION ALL
+                SELECT h.superseded_by FROM {kind}_history h JOIN touched USING (record_key)
+            ) WHERE b > ? ORDER BY b""",
+        [batch_id, batch_id, batch_id],
+    ).fetchall()
+    if later:
+        ids = ", ".join(str(r[0]) for r in later)
+        raise UndoError(
+            f"batch {batch_id} cannot be undone before the later batch(es) {ids} that changed "
+            "the same records: undo those first"
+        )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        removed = con.execute(
+            f"SELECT count(*) FROM {kind} WHERE batch_id = ? AND created_batch = ?",
+            [batch_id, batch_id],
+        ).fetchone()[0]
+        restored = con.execute(
+            f"SELECT count(*) FROM {kind}_history WHERE superseded_by = ?", [batch_id]
+        ).fetchone()[0]
+        if kind == "monitoring":
+            con.execute(
+                "DELETE FROM monitoring_item WHERE record_key IN "
+                "(SELECT record_key FROM monitoring WHERE batch_id = ?)",
+                [batch_id],
+            )
+            con.execute(
+                """INSERT INTO monitoring_item
+                   SELECT * EXCLUDE (superseded_by) FROM monitoring_item_history
+                   WHERE superseded_by = ?""",
+                [batch_id],
+            )
+            con.execute("DELETE FROM monitoring_item_history WHERE superseded_by = ?", [batch_id])
+        con.execute(f"DELETE FROM {kind} WHERE batch_id = ?", [batch_id])
+        con.execute(
+            f"""INSERT INTO {kind}
+                SELECT * EXCLUDE (superseded_by, superseded_at) FROM {kind}_history
+                WHERE superseded_by = ?""",
+            [batch_id],
+        )
+        con.execute(f"DELETE FROM {kind}_history WHERE superseded_by = ?", [batch_id])
+        con.execute(
+            "UPDATE import_batch SET status = 'undone', undone_at = ? WHERE batch_id = ?",
+            [dt.datetime.now(), batch_id],
+        )
+        _bump_version(con)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return {"removed": int(removed), "restored": int(restored)}
+
+
+def list_batches(con: duckdb.DuckDBPyConnection, include_undone: bool = True) -> list[dict[str, Any]]:
+    """The import log, newest first."""
+    where = "" if include_undone else "WHERE status = 'active'"
+    rel = con.execute(
+        f"""SELECT batch_id, file_name, sha256, kind, sheet, source, rows_read, rows_imported,
+                   rows_updated, rows_duplicate, rows_rejected, imported_at, imported_by,
+                   status, undone_at, rejects_file
+            FROM import_batch {where} ORDER BY batch_id DESC"""
+    )
+    names = [d[0] for d in rel.description]
+    out = []
+    for r in rel.fetchall():
+        rec = dict(zip(names, r))
+        for k in ("imported_at", "undone_at"):
+            if rec[k] is not None:
+                rec[k] = rec[k].isoformat(timespec="seconds")
+        out.append(rec)
+    return out
+
+
+def _period_params(date_from: dt.date | None, date_to: dt.date | None) -> list[Any]:
+    return [date_from, date_from, date_to, date_to]
+
+
+_IN_PERIOD = "(? IS NULL OR {d} >= ?) AND (? IS NULL OR {d} <= ?)"
+
+
+def summary(
+    con: duckdb.DuckDBPyConnection,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> dict[str, Any]:
+    """Headline counts and rates for a period (both ends inclusive, by each
+    record's own date).  ``satisfaction_rate`` = satisfied / responses with a
+    valid rating; rates are ``None`` when nothing stands behind them."""
+    p = _period_params(date_from, date_to)
+    mon = con.execute(
+        f"""SELECT count(*), avg(total_score),
+                   avg(CASE WHEN critical_error THEN 1.0 WHEN critical_error = false THEN 0.0 END)
+            FROM monitoring WHERE {_IN_PERIOD.format(d='eval_date')}""",
+        p,
+    ).fetchone()
+    ct = con.execute(
+        f"""SELECT count(*), avg(CASE WHEN passed THEN 1.0 WHEN passed = false THEN 0.0 END),
+                   avg(score)
+            FROM call_test WHERE {_IN_PERIOD.format(d='test_date')}""",
+        p,
+    ).fetchone()
+    sv = con.execute(
+        f"""SELECT count(*), count(satisfaction),
+                   avg(CASE WHEN satisfaction = 'satisfied' THEN 1.0
+                            WHEN satisfaction IS NOT NULL THEN 0.0 END)
+            FROM survey WHERE {_IN_PERIOD.format(d='survey_date')}""",
+        p,
+    ).fetchone()
+    people = con.execute(
+        f"""WITH x AS (
+                SELECT agent_id, team FROM monitoring_v WHERE {_IN_PERIOD.format(d='eval_date')}
+                UNION ALL
+                SELECT agent_id, team FROM call_test_v WHERE {_IN_PERIOD.format(d='test_date')}
+                UNION ALL
+                SELECT agent_id, team FROM survey_v WHERE {_IN_PERIOD.format(d='survey_date')})
+            SELECT count(DISTINCT agent_id), count(DISTINCT team) FROM x""",
+        p * 3,
+    ).fetchone()
+
+    def rnd(x: float | None, nd: int = 4) -> float | None:
+        return None if x is None else round(float(x), nd)
+
+    return {
+        "period": {
+            "from": date_from.isoformat() if date_from else None,
+            "to": date_to.isoformat() if date_to else None,
+        },
+        "agents": int(people[0]),
+        "teams": int(people[1]),
+        "monitoring": {
+            "records": int(mon[0]),
+            "mean_score": rnd(mon[1], 2),
+            "critical_error_rate": rnd(mon[2]),
+        },
+        "call_test": {
+            "records": int(ct[0]),
+            "pass_rate": rnd(ct[1]),
+            "mean_score": rnd(ct[2], 2),
+        },
+        "survey": {
+            "records": int(sv[0]),
+            "responses": int(sv[1]),
+            "satisfaction_rate": rnd(sv[2]),
+        },
+    }
+
+
+def record_counts(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Per kind: how many records, and the first and last date they cover."""
+    out = []
+    for kind in KINDS.values():
+        d = kind.date_field
+        if kind.name == "roster":
+            r = con.execute("SELECT count(*), min(hire_date), max(hire_date) FROM roster").fetchone()
+        else:
+            r = con.execute(f"SELECT count(*), min({d}), max({d}) FROM {kind.name}").fetchone()
+        out.append({"kind": kind.name, "records": int(r[0]), "first": r[1], "last": r[2]})
+    return out
+
+
+def has_demo_data(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM import_batch WHERE source = 'demo' AND status = 'active'"
+        ).fetchone()[0]
+    )
+
+
+def clear_demo_data(con: duckdb.DuckDBPyConnection) -> int:
+    """Undo every demo batch, newest first; returns how many were undone."""
+    ids = [
+        r[0]
+        for r in con.execute(
+            "SELECT batch_id FROM import_batch WHERE source = 'demo' AND status = 'active' "
+            "ORDER BY batch_id DESC"
+        ).fetchall()
+    ]
+    for b in ids:
+        undo_batch(con, b)
+    return len(ids)
