@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from . import store
 from .export import write_xlsx
-from .mapping import ColumnMapping, HeaderLayout, MappingError, find_header, map_columns
+from .mapping import ColumnMapping, HeaderLayout, MappingError, find_header, map_columns, normalize_header
 from .normalize import stage_rows
 from .read import RawSheet, ReadError, read_sheet, sheet_names
 from .schema import KINDS
@@ -79,7 +79,7 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _choose_sheet(path: Path) -> tuple[str, HeaderLayout]:
+def _choose_sheet(path: Path, known: frozenset[str] = frozenset()) -> tuple[str, HeaderLayout]:
     """The sheet that looks most like an export (several sheets, one with data)."""
     best: tuple[float, str, HeaderLayout] | None = None
     for name in sheet_names(path):
@@ -87,7 +87,7 @@ def _choose_sheet(path: Path) -> tuple[str, HeaderLayout]:
             head = read_sheet(path, name, n_rows=40)
         except ReadError:
             continue
-        layout = find_header(head)
+        layout = find_header(head, known=known)
         if layout and (best is None or layout.score > best[0]):
             best = (layout.score, name, layout)
     if best is None:
@@ -108,10 +108,11 @@ def plan_import(
     path = Path(path)
     if kind is not None and kind not in KINDS:
         raise MappingError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    known = frozenset(normalize_header(h) for h in (overrides or {}))
     if sheet is None:
-        sheet, _ = _choose_sheet(path)
+        sheet, _ = _choose_sheet(path, known)
     raw = read_sheet(path, sheet)
-    layout = find_header(raw)
+    layout = find_header(raw, known=known)
     if layout is None:
         raise MappingError(f"sheet {sheet!r}: no header row found")
     sample = raw.rows(layout.data_start, layout.data_start + 50)

@@ -74,7 +74,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("team", "team", "班组", "组别", "小组", "团队", "所属班组", "所属组", "部门", "所属部门", "科室", "team",
        "group", "department", "dept"),
     _c("date", "date", "日期", "质检日期", "评测日期", "监听日期", "评分日期", "检查日期", "拨测日期", "测试日期",
-       "调查日期", "评价日期", "回访日期", "通话日期", "来电日期", "巡检日期", "生效日期", "date", "evaldate",
+       "调查日期", "评价日期", "回访日期", "通话日期", "来电日期", "巡检日期", "date", "evaldate",
        "testdate", "surveydate", "checkdate", "calldate", "calltimestamp"),
     _c("time", "time", "时间", "质检时间", "评价时间", "通话时间", "来电时间", "time", "calltime"),
     _c("evaluator", "evaluator", "质检员", "质检人", "质检员姓名", "质检员工号", "评分人", "评测人", "评估人",
@@ -213,11 +213,14 @@ class HeaderLayout:
         return self.header_row + 1
 
 
-def _row_score(row: list[str | None]) -> float:
+def _row_score(row: list[str | None], known: frozenset[str] = frozenset()) -> float:
     seen: set[str] = set()
     total = 0.0
     for cell in row:
         if not _is_texty(cell):
+            continue
+        if normalize_header(cell) in known:  # a header the user mapped by hand
+            total += 1.0
             continue
         concept, score = match_concept(cell)
         if concept and score >= 0.6 and concept not in seen:
@@ -252,13 +255,14 @@ def _flatten(upper: list[str | None], lower: list[str | None]) -> tuple[list[str
     return names, groups
 
 
-def find_header(sheet: RawSheet, scan_rows: int = 30) -> HeaderLayout | None:
+def find_header(sheet: RawSheet, scan_rows: int = 30, known: frozenset[str] = frozenset()) -> HeaderLayout | None:
     """Find the header row among the first ``scan_rows`` rows; flatten a
-    two-row header.  ``None`` when no row matches at least two concepts."""
+    two-row header.  ``None`` when no row matches at least two concepts
+    (headers the user mapped by hand, ``known``, count as matches)."""
     rows = sheet.rows(0, min(scan_rows, sheet.n_rows))
     if not rows:
         return None
-    scores = [_row_score(r) for r in rows]
+    scores = [_row_score(r, known) for r in rows]
     best = max(range(len(rows)), key=lambda i: (scores[i], -i))
     if scores[best] < 1.2:  # fewer than two solid matches
         return None

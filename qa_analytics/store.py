@@ -18,11 +18,12 @@ import datetime as dt
 import getpass
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from .schema import KINDS, SCHEMA_VERSION, ddl_statements
 
@@ -42,6 +43,7 @@ __all__ = [
     "has_demo_data",
     "clear_demo_data",
     "data_version",
+    "monthly_counts",
 ]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -273,14 +275,14 @@ def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:
         raise UndoError(f"batch {batch_id} was already undone")
     later = con.execute(
         f"""WITH touched AS (
-                SELECT record_key FROM {kind} WHERE batch_id = ?
-                UNION SELECT record_key FROM {kind}_history WHERE superseded_by = ?)
+                SELECT record_key FROM {kind} WHERE batch_id = ? OR created_batch = ?
+                UNION SELECT record_key FROM {kind}_history WHERE superseded_by = ? OR batch_id = ?)
             SELECT DISTINCT b FROM (
                 SELECT t.batch_id AS b FROM {kind} t JOIN touched USING (record_key)
                 UNION ALL
                 SELECT h.superseded_by FROM {kind}_history h JOIN touched USING (record_key)
             ) WHERE b > ? ORDER BY b""",
-        [batch_id, batch_id, batch_id],
+        [batch_id, batch_id, batch_id, batch_id, batch_id],
     ).fetchall()
     if later:
         ids = ", ".join(str(r[0]) for r in later)
@@ -457,3 +459,16 @@ def clear_demo_data(con: duckdb.DuckDBPyConnection) -> int:
     for b in ids:
         undo_batch(con, b)
     return len(ids)
+
+
+def monthly_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Records per kind and month (``month`` = first day), for the data-status chart."""
+    parts = " UNION ALL ".join(
+        f"SELECT '{k.name}' AS kind, date_trunc('month', {k.date_field}) AS month FROM {k.name}"
+        for k in KINDS.values()
+        if k.name != "roster"
+    )
+    return con.execute(
+        f"SELECT kind, month, count(*) AS records FROM ({parts}) WHERE month IS NOT NULL "
+        "GROUP BY ALL ORDER BY month, kind"
+    ).df()

@@ -1,0 +1,40 @@
+# Two commands for a newcomer: `make run` and `make test`.  Each does its own
+# set-up (virtual environment, pinned requirements) on a fresh machine.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+DB     ?= data/qa.duckdb
+PORT   ?= 8501
+
+.PHONY: run test demo bench clean-venv
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+$(DB): | $(VENV)/.runtime
+	$(BIN)/python -m qa_analytics --db $(DB) demo --if-empty
+
+run: $(VENV)/.runtime $(DB)
+	QA_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest
+
+demo: $(VENV)/.runtime
+	$(BIN)/python -m qa_analytics --db $(DB) demo
+
+bench: $(VENV)/.dev
+	$(BIN)/python bench/import_bench.py
+
+clean-venv:
+	rm -rf $(VENV)

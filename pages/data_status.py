@@ -1,0 +1,71 @@
+"""Data status: what is in the database, per kind and month, and the import log."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from qa_analytics import store
+from ui.db import connection, query
+from ui.i18n import t
+
+st.title(t("data_title"))
+
+try:
+    counts = query("record_counts")
+except Exception as exc:  # a locked or corrupt file: say so, in words
+    st.error(t("db_error", error=exc))
+    st.stop()
+
+if not any(c["records"] for c in counts):
+    st.info(t("empty_db"))
+    st.stop()
+
+if query("has_demo_data"):
+    left, right = st.columns([4, 1])
+    left.warning(t("demo_banner"))
+    if right.button(t("clear_demo")):
+        n = store.clear_demo_data(connection())
+        st.success(t("demo_cleared", n=n))
+        st.rerun()
+
+st.subheader(t("counts_by_kind"))
+table = pd.DataFrame(
+    [
+        {
+            t("col_kind"): t(f"kind_{c['kind']}"),
+            t("col_records"): c["records"],
+            t("col_first"): c["first"],
+            t("col_last"): c["last"],
+        }
+        for c in counts
+    ]
+)
+st.dataframe(table, hide_index=True, width="stretch")
+
+monthly = query("monthly_counts")
+if len(monthly):
+    monthly = monthly.assign(kind=monthly["kind"].map(lambda k: t(f"kind_{k}")))
+    fig = px.bar(
+        monthly, x="month", y="records", color="kind", barmode="group",
+        labels={"month": t("col_month"), "records": t("col_records"), "kind": t("col_kind")},
+    )
+    st.subheader(t("counts_by_month"))
+    st.plotly_chart(fig, width="stretch")
+
+st.subheader(t("import_log"))
+batches = query("list_batches")
+if not batches:
+    st.caption(t("no_batches"))
+else:
+    log = pd.DataFrame(batches)
+    log["kind"] = log["kind"].map(lambda k: t(f"kind_{k}"))
+    log["status"] = log["status"].map(lambda s: t(f"status_{s}"))
+    log["source"] = log["source"].map(lambda s: t(f"source_{s}"))
+    log = log[["batch_id", "file_name", "kind", "source", "rows_read", "rows_imported", "rows_updated",
+               "rows_duplicate", "rows_rejected", "imported_at", "imported_by", "status"]]
+    log.columns = [t(k) for k in ("col_batch", "col_file", "col_kind", "col_source", "col_read", "col_new",
+                                  "col_updated", "col_duplicate", "col_rejected", "col_imported_at", "col_by",
+                                  "col_status")]
+    st.dataframe(log, hide_index=True, width="stretch")

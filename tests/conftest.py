@@ -1,0 +1,116 @@
+"""Shared fixtures: an in-memory store and writers for messy export files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qa_analytics import store
+
+
+@pytest.fixture
+def con():
+    c = store.connect(":memory:")
+    yield c
+    c.close()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_db(tmp_path, monkeypatch):
+    """No test ever touches the real data/qa.duckdb."""
+    monkeypatch.setenv("QA_DB", str(tmp_path / "qa.duckdb"))
+
+
+def write_xlsx(path: Path, rows: list[list[Any]], merges: list[str] = (), sheet: str = "数据",
+               extra_sheets: dict[str, list[list[Any]]] | None = None, first: str | None = None) -> Path:
+    """An .xlsx export; strings stay strings (``=SUM(A1)`` is text, as an
+    export would hold it), datetimes become Excel dates."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    sheets = {}
+    if first:
+        ws.title = first
+        ws.append(["这是说明页", "请勿修改"])
+        ws = wb.create_sheet(sheet)
+    else:
+        ws.title = sheet
+    sheets[sheet] = (ws, rows)
+    for name, extra in (extra_sheets or {}).items():
+        sheets[name] = (wb.create_sheet(name), extra)
+    for ws_, rows_ in sheets.values():
+        for r, row in enumerate(rows_, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is None:
+                    continue
+                cell = ws_.cell(row=r, column=c, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"
+    for m in merges:
+        sheets[sheet][0].merge_cells(m)
+    wb.save(path)
+    return path
+
+
+def write_xls(path: Path, rows: list[list[Any]], sheet: str = "数据") -> Path:
+    """A legacy BIFF8 .xls export."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet(sheet)
+    date_style = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, (dt.date, dt.datetime)):
+                ws.write(r, c, value, date_style)
+            else:
+                ws.write(r, c, value)
+    wb.save(str(path))
+    return path
+
+
+def write_csv(path: Path, rows: list[list[Any]], encoding: str = "utf-8-sig") -> Path:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    for row in rows:
+        w.writerow(["" if v is None else v for v in row])
+    path.write_bytes(buf.getvalue().encode(encoding))
+    return path
+
+
+MONITORING_HEADER_TOP = ["质检编号", "员工工号", "坐席姓名", "质检日期", "质检员", "总分", "扣分项", None, None,
+                         "致命差错", "申诉状态", "备注"]
+MONITORING_HEADER_SUB = [None, None, None, None, None, None, "开场白", "服务态度", "业务准确性", None, None, None]
+
+
+def monitoring_rows(n: int = 5, start: int = 1, score_shift: float = 0.0) -> list[list[Any]]:
+    """Data rows under the two-row header above, with the quirks exports have."""
+    rows = []
+    date_forms = [dt.datetime(2026, 1, 5), "2026/1/6", "2026年1月7日", "20260108", "2026-01-09 10:30:00"]
+    id_forms = ["007812", "００７８１３", "007814 ", " 007815", "007816"]
+    for i in range(start, start + n):
+        k = (i - 1) % 5
+        ded = [-(i % 3), -1 if i % 2 else 0, -(i % 4)]
+        score = 100 + sum(ded) + score_shift
+        rows.append([
+            f"QM{i:05d}", id_forms[k], f"坐席{k}", date_forms[k], "李质检" if i % 2 else "王质检",
+            f"{score:g}分" if k == 1 else score, ded[0], ded[1] if k != 2 else "N/A", ded[2],
+            ["否", "N", "×", "0", "不合格"][k] if k != 4 else "否", "无", "=SUM(A1)" if k == 3 else None,
+        ])
+    return rows
+
+
+def monitoring_export(path: Path, n: int = 5, **kw) -> Path:
+    rows = [["2026年1月 录音质检明细"], [], MONITORING_HEADER_TOP, MONITORING_HEADER_SUB]
+    rows += monitoring_rows(n, **kw)
+    rows += [[None] * 12, ["合计", None, None, None, None, 480]]
+    return write_xlsx(path, rows, merges=["G3:I3", "A3:A4", "B3:B4"])

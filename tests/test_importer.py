@@ -1,0 +1,236 @@
+"""End-to-end import rules: every quirk of real exports, all-or-nothing, keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import monitoring_export, monitoring_rows, write_csv, write_xls, write_xlsx, \
+    MONITORING_HEADER_SUB, MONITORING_HEADER_TOP
+from openpyxl import load_workbook
+
+from qa_analytics import store
+from qa_analytics.importer import import_file
+
+
+def test_messy_monitoring_export_imports_cleanly(con, tmp_path):
+    f = monitoring_export(tmp_path / "质检.xlsx", n=5)
+    rep = import_file(con, f)
+    assert rep.status == "imported", rep.message
+    assert rep.kind == "monitoring"
+    assert (rep.rows_read, rep.rows_imported, rep.rows_rejected) == (5, 5, 0)
+    assert rep.rows_skipped >= 1  # the 合计 totals row
+    rows = con.execute(
+        "SELECT eval_id, agent_id, eval_date, total_score, critical_error, comments FROM monitoring ORDER BY eval_id"
+    ).fetchall()
+    # leading zeros kept, full-width digits and stray spaces folded
+    assert [r[1] for r in rows] == ["007812", "007813", "007814", "007815", "007816"]
+    # Excel date, 2026/1/6, 2026年1月7日, 20260108, datetime string
+    assert [r[2] for r in rows] == [dt.date(2026, 1, d) for d in (5, 6, 7, 8, 9)]
+    assert rows[1][3] == 100 - 2 - 0 - 2  # "96分" -> 96 (i=2: -(2%3), 0, -(2%4))
+    assert all(r[4] is False for r in rows)
+    # a text cell starting with "=" is data, kept verbatim
+    assert rows[3][5] == "=SUM(A1)"
+
+
+def test_items_in_long_form_with_groups_and_not_applicable(con, tmp_path):
+    import_file(con, monitoring_export(tmp_path / "m.xlsx", n=5))
+    items = con.execute(
+        "SELECT item, item_group, points FROM monitoring_item WHERE record_key = 'id:QM00003' ORDER BY item"
+    ).fetchall()
+    # row 3 (k=2) has 服务态度 = N/A: stored with NULL points (not applicable)
+    assert ("服务态度", "扣分项", None) in items
+    assert {i[0] for i in items} == {"开场白", "服务态度", "业务准确性"}
+
+
+def test_invalid_rows_reject_the_whole_file_with_every_problem(con, tmp_path):
+    rows = [MONITORING_HEADER_TOP, MONITORING_HEADER_SUB] + monitoring_rows(3)
+    rows.append(["QM9", None, "某人", "2026-02-30", "李质检", 120, "x", 0, 0, "也许", None, None])
+    f = write_xlsx(tmp_path / "bad.xlsx", rows, merges=["G1:I1"])
+    rep = import_file(con, f)
+    assert rep.status == "rejected"
+    assert con.execute("SELECT count(*) FROM monitoring").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM import_batch").fetchone()[0] == 0
+    probs = {(e["row"], e["column"], e["message"]) for e in rep.errors}
+    # Excel row 6: two header rows + 3 good rows before it
+    assert (6, "员工工号", "required value is missing") in probs
+    assert (6, "质检日期", "not a valid date") in probs
+    assert (6, "总分", "score outside 0–100") in probs
+    assert (6, "开场白", "item points are not a number or N/A") in probs
+    assert (6, "致命差错", "not a yes/no value") in probs
+    assert all(e["sheet"] == "数据" for e in rep.errors)
+    assert rep.rows_rejected == 1
+
+
+def test_skip_invalid_imports_valid_rows_and_writes_rejects(con, tmp_path):
+    rows = [MONITORING_HEADER_TOP, MONITORING_HEADER_SUB] + monitoring_rows(3)
+    rows.append(["QM9", "007899", "某人", "2026-01-05", "李质检", 120, 0, 0, 0, "否", None, "=HYPERLINK(1)"])
+    f = write_xlsx(tmp_path / "bad.xlsx", rows, merges=["G1:I1"])
+    rep = import_file(con, f, skip_invalid=True, rejects_dir=tmp_path / "rej")
+    assert rep.status == "imported"
+    assert (rep.rows_imported, rep.rows_rejected) == (3, 1)
+    wb = load_workbook(rep.rejects_file)
+    ws = wb.active
+    values = [[c.value for c in r] for r in ws.iter_rows()]
+    assert values[1][1] == 6 and "总分" in values[1][2]
+    # the formula-looking comment is written as text, never as a formula
+    cell = [c for c in ws[2] if c.value == "=HYPERLINK(1)"][0]
+    assert cell.data_type == "s"
+
+
+def test_reimport_adds_nothing_and_overlap_counts_duplicates(con, tmp_path):
+    a = monitoring_export(tmp_path / "jan.xlsx", n=5)
+    assert import_file(con, a).rows_imported == 5
+    again = import_file(con, a)
+    assert (again.rows_imported, again.rows_updated, again.rows_duplicate) == (0, 0, 5)
+    # an overlapping export: rows 4..8
+    rows = [MONITORING_HEADER_TOP, MONITORING_HEADER_SUB] + monitoring_rows(5, start=4)
+    b = write_xlsx(tmp_path / "overlap.xlsx", rows, merges=["G1:I1"])
+    rep = import_file(con, b)
+    assert (rep.rows_imported, rep.rows_duplicate) == (3, 2)
+    assert con.execute("SELECT count(*) FROM monitoring").fetchone()[0] == 8
+
+
+def test_revised_score_updates_and_keeps_previous_version(con, tmp_path):
+    import_file(con, monitoring_export(tmp_path / "a.xlsx", n=5))
+    rows = [MONITORING_HEADER_TOP, MONITORING_HEADER_SUB] + monitoring_rows(5, score_shift=0)
+    rows[2 + 1][5] = 99  # QM00002 revised after an appeal
+    rows[2 + 1][10] = "申诉成功"
+    rep = import_file(con, write_xlsx(tmp_path / "appeal.xlsx", rows, merges=["G1:I1"]))
+    assert (rep.rows_updated, rep.rows_duplicate, rep.rows_imported) == (1, 4, 0)
+    cur = con.execute("SELECT total_score, appeal_status FROM monitoring WHERE eval_id='QM00002'").fetchone()
+    old = con.execute("SELECT total_score FROM monitoring_history WHERE eval_id='QM00002'").fetchone()
+    assert cur == (99.0, "申诉成功") and old[0] == 96.0
+
+
+def test_undo_restores_exactly(con, tmp_path):
+    first = import_file(con, monitoring_export(tmp_path / "a.xlsx", n=5))
+    before = con.execute("SELECT * FROM monitoring ORDER BY record_key").fetchall()
+    items_before = con.execute("SELECT * FROM monitoring_item ORDER BY ALL").fetchall()
+    rows = [MONITORING_HEADER_TOP, MONITORING_HEADER_SUB] + monitoring_rows(7)
+    rows[2][5] = 50
+    rows[2][6] = -50
+    second = import_file(con, write_xlsx(tmp_path / "b.xlsx", rows, merges=["G1:I1"]))
+    assert (second.rows_imported, second.rows_updated) == (2, 1)
+    # the first batch cannot be undone while the second changed its records
+    with pytest.raises(store.UndoError, match="later batch"):
+        store.undo_batch(con, first.batch_id)
+    res = store.undo_batch(con, second.batch_id)
+    assert res == {"removed": 2, "restored": 1}
+    assert con.execute("SELECT * FROM monitoring ORDER BY record_key").fetchall() == before
+    assert con.execute("SELECT * FROM monitoring_item ORDER BY ALL").fetchall() == items_before
+    assert con.execute("SELECT count(*) FROM monitoring_history").fetchone()[0] == 0
+    with pytest.raises(store.UndoError, match="already undone"):
+        store.undo_batch(con, second.batch_id)
+    store.undo_batch(con, first.batch_id)
+    assert con.execute("SELECT count(*) FROM monitoring").fetchone()[0] == 0
+
+
+def test_import_log_records_file_hash_and_counts(con, tmp_path):
+    f = monitoring_export(tmp_path / "a.xlsx", n=5)
+    import_file(con, f)
+    (b,) = store.list_batches(con)
+    import hashlib
+
+    assert b["sha256"] == hashlib.sha256(f.read_bytes()).hexdigest()
+    assert (b["file_name"], b["kind"], b["rows_imported"], b["status"]) == ("a.xlsx", "monitoring", 5, "active")
+    assert b["imported_by"]
+
+
+def test_legacy_xls_and_gbk_csv(con, tmp_path):
+    header = ["评测编号", "被测工号", "拨测日期", "测试人", "测试类型", "业务场景", "得分", "是否合格"]
+    data = [
+        ["CT1", "000123", dt.date(2026, 3, 2), "质检张", "质检", "话费查询", 92, "合格"],
+        ["CT2", "000124", dt.date(2026, 3, 3), "主任王", "中心领导", "故障报修", 70, "不合格"],
+        ["CT3", "000125", dt.date(2026, 3, 4), "某公司", "神秘客户", "投诉受理", 85, "√"],
+    ]
+    rep = import_file(con, write_xls(tmp_path / "拨测.xls", [["拨测记录表"], header] + data))
+    assert rep.status == "imported" and rep.kind == "call_test", rep.message
+    got = con.execute("SELECT agent_id, tester_type, is_external, passed FROM call_test ORDER BY test_id").fetchall()
+    assert got == [("000123", "qa", False, True), ("000124", "leadership", False, False),
+                   ("000125", "third_party", True, True)]
+    csv_rows = [["调查编号", "工号", "评价日期", "满意度"],
+                ["S1", "007812", "2026/3/1", "非常满意"], ["S2", "007812", "2026/3/1", "一般"],
+                ["S3", "007813", "2026/3/2", "很不满意"], ["S4", "007813", "2026/3/2", "4"],
+                ["S5", "007813", "2026/3/2", "0"], ["平均", None, None, None]]
+    rep = import_file(con, write_csv(tmp_path / "满意度.csv", csv_rows, encoding="gbk"))
+    assert rep.status == "imported" and rep.kind == "survey", rep.message
+    sat = con.execute("SELECT survey_id, satisfaction FROM survey ORDER BY survey_id").fetchall()
+    assert sat == [("S1", "satisfied"), ("S2", "neutral"), ("S3", "dissatisfied"), ("S4", "satisfied"),
+                   ("S5", None)]
+    s = store.summary(con)
+    assert s["survey"]["satisfaction_rate"] == 0.5  # 2 satisfied of 4 valid ratings
+
+
+def test_data_sheet_found_among_several(con, tmp_path):
+    rows = [MONITORING_HEADER_TOP, MONITORING_HEADER_SUB] + monitoring_rows(2)
+    f = write_xlsx(tmp_path / "multi.xlsx", rows, merges=["G1:I1"], first="说明",
+                   extra_sheets={"图表": [["月份", "均分"], ["1月", 95]]})
+    rep = import_file(con, f)
+    assert rep.status == "imported" and rep.sheet == "数据"
+
+
+def test_roster_gives_team_to_exports_without_one(con, tmp_path):
+    roster = [["工号", "姓名", "班组", "入职日期"], ["007812", "坐席0", "综合一组", "2024-03-01"],
+              ["007813", "坐席1", "投诉处理组", "2024-05-01"]]
+    rep = import_file(con, write_xlsx(tmp_path / "roster.xlsx", roster))
+    assert rep.kind == "roster" and rep.rows_imported == 2
+    import_file(con, monitoring_export(tmp_path / "m.xlsx", n=2))
+    teams = con.execute("SELECT agent_id, team FROM monitoring_v ORDER BY agent_id").fetchall()
+    assert teams == [("007812", "综合一组"), ("007813", "投诉处理组")]
+
+
+def test_roster_team_change_keeps_history(con, tmp_path):
+    r1 = [["工号", "姓名", "班组", "生效日期"], ["007812", "坐席0", "综合一组", "2025-01-01"]]
+    r2 = [["工号", "姓名", "班组", "生效日期"], ["007812", "坐席0", "投诉处理组", "2026-01-07"]]
+    import_file(con, write_xlsx(tmp_path / "r1.xlsx", r1))
+    rep = import_file(con, write_xlsx(tmp_path / "r2.xlsx", r2))
+    assert rep.rows_updated == 1
+    import_file(con, monitoring_export(tmp_path / "m.xlsx", n=5))
+    got = con.execute(
+        "SELECT eval_date, team FROM monitoring_v WHERE agent_id = '007812' ORDER BY eval_date"
+    ).fetchall()
+    assert got == [(dt.date(2026, 1, 5), "综合一组")]
+    timeline = con.execute("SELECT team, valid_from FROM roster_timeline ORDER BY valid_from").fetchall()
+    assert timeline == [("综合一组", dt.date(2025, 1, 1)), ("投诉处理组", dt.date(2026, 1, 7))]
+
+
+def test_unrecognised_and_unreadable_files_are_rejected_cleanly(con, tmp_path):
+    odd = write_xlsx(tmp_path / "odd.xlsx", [["foo", "bar"], [1, 2]])
+    rep = import_file(con, odd)
+    assert rep.status == "rejected" and "not a recognised evaluation export" in rep.message
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"PK\x03\x04 this is not a zip")
+    rep = import_file(con, junk)
+    assert rep.status == "rejected" and rep.message
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert import_file(con, empty).message == "the file is empty"
+
+
+def test_explicit_mapping_and_kind_override(con, tmp_path):
+    rows = [["单号", "人员代码", "日子", "分值"], ["A1", "0001", "2026-01-05", "90"]]
+    f = write_xlsx(tmp_path / "odd.xlsx", rows)
+    rep = import_file(con, f, kind="monitoring",
+                      overrides={"单号": "eval_id", "人员代码": "agent_id", "日子": "eval_date", "分值": "total_score"})
+    assert rep.status == "imported", rep.message
+    assert con.execute("SELECT agent_id, total_score FROM monitoring").fetchone() == ("0001", 90.0)
+
+
+def test_same_id_twice_with_different_values_is_an_error(con, tmp_path):
+    rows = [["质检编号", "工号", "质检日期", "总分"], ["Q1", "1", "2026-01-05", "90"],
+            ["Q1", "1", "2026-01-05", "80"], ["Q2", "2", "2026-01-05", "90"], ["Q2", "2", "2026-01-05", "90"]]
+    rep = import_file(con, write_xlsx(tmp_path / "d.xlsx", rows))
+    assert rep.status == "rejected"
+    assert {e["row"] for e in rep.errors} == {2, 3}
+    rep = import_file(con, write_xlsx(tmp_path / "d.xlsx", rows), skip_invalid=True, rejects_dir=tmp_path)
+    assert (rep.rows_imported, rep.rows_duplicate, rep.rows_rejected) == (1, 1, 2)
+
+
+def test_natural_key_without_ids_is_stable_across_reimports(con, tmp_path):
+    rows = [["工号", "评价日期", "满意度"], ["1", "2026-01-05", "5"], ["1", "2026-01-05", "5"],
+            ["1", "2026-01-05", "3"]]
+    f = write_xlsx(tmp_path / "s.xlsx", rows)
+    assert import_file(con, f).rows_imported == 3  # identical-looking surveys stay three
+    rep = import_file(con, f)
+    assert (rep.rows_imported, rep.rows_duplicate) == (0, 3)

@@ -1,0 +1,1 @@
+"""Shared Streamlit pieces (i18n, database access, formats): one place, used by every page."""

@@ -1,0 +1,38 @@
+"""Database access for the pages: one DuckDB connection per Streamlit session
+thread (a connection must not be shared across threads), queries cached
+against the store's data version so an import or an undo invalidates them."""
+
+from __future__ import annotations
+
+import threading
+
+import duckdb
+import streamlit as st
+
+from qa_analytics import store
+
+_local = threading.local()
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """This thread's connection to the configured database."""
+    path = str(store.default_db_path())
+    con = getattr(_local, "con", None)
+    if con is None or getattr(_local, "path", None) != path:
+        _local.con = store.connect(path)
+        _local.path = path
+    return _local.con
+
+
+def version() -> int:
+    return store.data_version(connection())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached(fn_name: str, data_version: int, db_path: str, *args):
+    """Run ``store.<fn_name>(con, *args)`` once per data version."""
+    return getattr(store, fn_name)(connection(), *args)
+
+
+def query(fn_name: str, *args):
+    return cached(fn_name, version(), str(store.default_db_path()), *args)
