@@ -99,7 +99,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("passed", "passed", "是否合格", "是否通过", "合格", "通过", "测试结果", "拨测结果", "结果", "passed", "pass",
        "result"),
     _c("rating", "rating", "满意度", "满意度评价", "客户评价", "评价结果", "评价", "满意度结果", "评分等级",
-       "satisfaction", "satisfactionrating", "rating", "csat", "csatscore"),
+       "satisfaction", "satisfactionrating", "rating", "csat"),
     _c("hire_date", "hire date", "入职日期", "入职时间", "到岗日期", "hiredate", "startdate", "joindate"),
     _c("effective_date", "effective date", "生效日期", "调整日期", "effectivedate", "asof"),
     _c("system", "system", "系统", "系统名称", "检查对象", "设备", "设备名称", "system", "systemname"),
@@ -108,6 +108,13 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("checker", "checker", "检查人", "巡检人", "checker", "inspector"),
 )
 _CONCEPT_BY_NAME = {c.name: c for c in CONCEPTS}
+
+# Words that veto a concept: "customer_name" is not the agent's name, and
+# 客户工号 is not the agent's id.
+VETO_WORDS: dict[str, tuple[str, ...]] = {
+    "agent_id": ("customer", "客户", "用户", "caller", "来电人", "主叫"),
+    "agent_name": ("customer", "客户", "用户", "caller", "来电人", "主叫", "质检员", "测试人"),
+}
 
 # Concept -> field, per kind.  A concept absent from a kind is not mapped.
 CONCEPT_FIELDS: dict[str, dict[str, str]] = {
@@ -172,6 +179,8 @@ def match_concept(header: str | None) -> tuple[str | None, float]:
         return None, 0.0
     best: tuple[str | None, float] = (None, 0.0)
     for concept in CONCEPTS:
+        if any(w in h for w in VETO_WORDS.get(concept.name, ())):
+            continue
         for alias in concept.aliases:
             if not alias:
                 continue

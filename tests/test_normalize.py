@@ -1,0 +1,69 @@
+"""The cell rules, one SQL macro each, checked value by value."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from qa_analytics.normalize import install_macros
+
+
+@pytest.fixture
+def sql(con):
+    install_macros(con)
+    return lambda expr, v: con.execute(f"SELECT {expr}(?)", [v]).fetchone()[0]
+
+
+@pytest.mark.parametrize("raw, want", [
+    ("2026-01-05", dt.date(2026, 1, 5)), ("2026/1/5", dt.date(2026, 1, 5)), ("2026年1月6日", dt.date(2026, 1, 6)),
+    ("20260107", dt.date(2026, 1, 7)), ("2026-01-08 14:30:00", dt.date(2026, 1, 8)), ("2026.1.9", dt.date(2026, 1, 9)),
+    ("46027", dt.date(2026, 1, 5)), ("10/29/2020 0:00", dt.date(2020, 10, 29)), ("２０２６-０１-０５", dt.date(2026, 1, 5)),
+    ("2026-02-30", None), ("someday", None), (None, None),
+])
+def test_dates(sql, raw, want):
+    assert sql("qa_date", raw) == want
+
+
+@pytest.mark.parametrize("raw, want", [
+    ("007812", "007812"), ("００７８１２", "007812"), (" 007812 ", "007812"), ("7812.0", "7812"), ("", None),
+    ("A-01", "A-01"),
+])
+def test_ids(sql, raw, want):
+    assert sql("qa_id", raw) == want
+
+
+@pytest.mark.parametrize("raw, want", [("95分", 95.0), ("95.5", 95.5), (" 88 ", 88.0), ("９０", 90.0),
+                                       ("-2", -2.0), ("abc", None)])
+def test_numbers(sql, raw, want):
+    assert sql("qa_num", raw) == want
+
+
+@pytest.mark.parametrize("raw, want", [
+    ("是", True), ("否", False), ("Y", True), ("n", False), ("合格", True), ("不合格", False), ("√", True),
+    ("×", False), ("1", True), ("0", False), ("通过", True), ("未通过", False), ("maybe", None),
+])
+def test_booleans(sql, raw, want):
+    assert sql("qa_bool", raw) == want
+
+
+@pytest.mark.parametrize("raw, want", [
+    ("满意", "satisfied"), ("非常满意", "satisfied"), ("很满意", "satisfied"), ("比较满意", "satisfied"),
+    ("Very satisfied", "satisfied"), ("一般", "neutral"), ("基本满意", "neutral"), ("不满意", "dissatisfied"),
+    ("很不满意", "dissatisfied"), ("5", "satisfied"), ("4", "satisfied"), ("3", "neutral"), ("2", "dissatisfied"),
+    ("1", "dissatisfied"), ("0", None), (None, None), ("5分", "satisfied"),
+])
+def test_satisfaction(sql, raw, want):
+    assert sql("qa_satisfaction", raw) == want
+
+
+@pytest.mark.parametrize("raw, want", [("语音", "voice"), ("短信", "sms"), ("在线客服", "chat"), ("APP", "app"),
+                                       ("邮件", "email"), ("Call-Center", "voice"), ("微信", "wechat")])
+def test_channels(sql, raw, want):
+    assert sql("qa_channel", raw) == want
+
+
+@pytest.mark.parametrize("raw, want", [("质检", "qa"), ("中心领导", "leadership"), ("值班经理", "leadership"),
+                                       ("神秘客户", "third_party"), ("第三方暗访", "third_party")])
+def test_tester_types(sql, raw, want):
+    assert sql("qa_tester_type", raw) == want
