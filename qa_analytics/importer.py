@@ -23,7 +23,7 @@ from . import store
 from .export import write_xlsx
 from .mapping import ColumnMapping, HeaderLayout, MappingError, find_header, map_columns, normalize_header
 from .normalize import stage_rows
-from .read import RawSheet, ReadError, read_sheet, sheet_names
+from .read import RawSheet, ReadError, Workbook
 from .schema import KINDS
 
 __all__ = ["ImportReport", "ImportPlan", "plan_import", "import_file", "Progress"]
@@ -79,23 +79,40 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _choose_sheet(path: Path, known: frozenset[str] = frozenset()) -> tuple[str, HeaderLayout]:
-    """The sheet that looks most like an export (several sheets, one with data)."""
-    best: tuple[float, str, HeaderLayout] | None = None
-    for name in sheet_names(path):
+def _choose_sheet(book: Workbook, known: frozenset[str] = frozenset()) -> tuple[RawSheet, HeaderLayout]:
+    """The sheet that looks most like an export (several sheets, one with data).
+
+    A workbook with one sheet is read once, in full; with several, the first
+    40 rows of each are scored and only the winner is read in full.
+    """
+    names = book.sheet_names()
+    if len(names) == 1:
+        raw = book.read(names[0])
+        layout = find_header(raw, known=known)
+        if layout is None:
+            raise MappingError(NOT_AN_EXPORT)
+        return raw, layout
+    best: tuple[float, str] | None = None
+    for name in names:
         try:
-            head = read_sheet(path, name, n_rows=40)
+            head = book.read(name, n_rows=40)
         except ReadError:
             continue
         layout = find_header(head, known=known)
         if layout and (best is None or layout.score > best[0]):
-            best = (layout.score, name, layout)
+            best = (layout.score, name)
     if best is None:
-        raise MappingError(
-            "not a recognised evaluation export: no sheet has a header row with columns such as "
-            "工号/agent id, 日期/date, 总分/score or 满意度/rating"
-        )
-    return best[1], best[2]
+        raise MappingError(NOT_AN_EXPORT)
+    raw = book.read(best[1])
+    layout = find_header(raw, known=known)
+    assert layout is not None  # the same first rows scored above
+    return raw, layout
+
+
+NOT_AN_EXPORT = (
+    "not a recognised evaluation export: no sheet has a header row with columns such as "
+    "工号/agent id, 日期/date, 总分/score or 满意度/rating"
+)
 
 
 def plan_import(
@@ -109,12 +126,15 @@ def plan_import(
     if kind is not None and kind not in KINDS:
         raise MappingError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
     known = frozenset(normalize_header(h) for h in (overrides or {}))
+    book = Workbook(path)
     if sheet is None:
-        sheet, _ = _choose_sheet(path, known)
-    raw = read_sheet(path, sheet)
-    layout = find_header(raw, known=known)
-    if layout is None:
-        raise MappingError(f"sheet {sheet!r}: no header row found")
+        raw, layout = _choose_sheet(book, known)
+    else:
+        raw = book.read(sheet)
+        found = find_header(raw, known=known)
+        if found is None:
+            raise MappingError(f"sheet {sheet!r}: no header row found")
+        layout = found
     sample = raw.rows(layout.data_start, layout.data_start + 50)
     mapping = map_columns(layout, sample, kind=kind, overrides=overrides, context=f"{path.name} {sheet}")
     missing = [
@@ -218,8 +238,9 @@ def import_file(
         con.execute("ROLLBACK")
         raise
     finally:
-        for t in ("raw_rows", "norm", "items_raw", "item_errors", "keyed", "keyed2", "bad_keys", "staged",
-                  "staged_items"):
+        con.execute("DROP VIEW IF EXISTS raw_rows")
+        for t in ("cln", "skipped", "norm", "items_raw", "item_errors", "item_sig", "keyed", "keyed2", "bad_keys",
+                  "staged", "staged_items"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
     report.status = "imported"
     report.batch_id = batch_id

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-__all__ = ["RawSheet", "ReadError", "sniff_format", "sheet_names", "read_sheet", "EXCEL_FORMATS"]
+__all__ = ["RawSheet", "ReadError", "Workbook", "sniff_format", "sheet_names", "read_sheet", "EXCEL_FORMATS"]
 
 EXCEL_FORMATS = ("xlsx", "xlsm", "xlsb", "xls", "ods")
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -109,49 +109,66 @@ def _excel_message(exc: Exception) -> str:
     return f"the file is not a readable spreadsheet ({text[:200]})"
 
 
+class Workbook:
+    """An opened file: the reader is built once and serves every sheet
+    (opening an .xlsx parses its shared strings, the slowest part of a read)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        _check_size(self.path)
+        self.format = sniff_format(self.path)
+        if self.format == "encrypted":
+            raise ReadError(_excel_message(Exception("encrypted")))
+        self._reader = None if self.format == "csv" else _open_excel(self.path)
+        self._csv: RawSheet | None = None
+
+    def sheet_names(self) -> list[str]:
+        """Names of the visible sheets (a CSV file has one, named after the file)."""
+        if self._reader is None:
+            return [self.path.stem]
+        reader = self._reader
+        if len(reader.sheet_names) == 1:
+            # Asking for visibility loads the sheet: not worth it for one sheet.
+            return list(reader.sheet_names)
+        try:
+            names = [
+                s.name
+                for s in (reader.load_sheet(i, n_rows=0, header_row=None) for i in range(len(reader.sheet_names)))
+                if s.visible == "visible"
+            ]
+        except BaseException as exc:
+            _reraise_unless_reader_failure(exc)
+            names = list(reader.sheet_names)
+        return names or list(reader.sheet_names)
+
+    def read(self, sheet: str | int = 0, n_rows: int | None = None) -> RawSheet:
+        """One sheet (or the CSV file) as a grid of text cells."""
+        if self._reader is None:
+            if self._csv is None:
+                self._csv = _read_csv(self.path, None)
+            if n_rows is None:
+                return self._csv
+            return RawSheet(self._csv.name, self._csv.table.slice(0, n_rows), 1)
+        try:
+            # skip_rows=0 keeps leading empty rows, so row i is Excel row i + 1.
+            loaded = self._reader.load_sheet(sheet, header_row=None, n_rows=n_rows, dtypes="string", skip_rows=0)
+            batch = loaded.to_arrow()
+        except BaseException as exc:
+            _reraise_unless_reader_failure(exc)
+            raise ReadError(_excel_message(exc)) from None
+        table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+        table = table.rename_columns([f"c{i}" for i in range(table.num_columns)])
+        return RawSheet(name=loaded.name, table=table, first_row=1)
+
+
 def sheet_names(path: str | Path) -> list[str]:
     """Names of the visible sheets (a CSV file has one sheet, named after the file)."""
-    path = Path(path)
-    _check_size(path)
-    fmt = sniff_format(path)
-    if fmt == "encrypted":
-        raise ReadError(_excel_message(Exception("encrypted")))
-    if fmt == "csv":
-        return [path.stem]
-    reader = _open_excel(path)
-    try:
-        names = [
-            s.name
-            for s in (reader.load_sheet(i, n_rows=0, header_row=None) for i in range(len(reader.sheet_names)))
-            if s.visible == "visible"
-        ]
-    except BaseException as exc:
-        _reraise_unless_reader_failure(exc)
-        names = list(reader.sheet_names)
-    return names or list(reader.sheet_names)
+    return Workbook(path).sheet_names()
 
 
 def read_sheet(path: str | Path, sheet: str | int = 0, n_rows: int | None = None) -> RawSheet:
     """Read one sheet (or the CSV file) as a grid of text cells."""
-    path = Path(path)
-    _check_size(path)
-    fmt = sniff_format(path)
-    if fmt == "encrypted":
-        raise ReadError(_excel_message(Exception("encrypted")))
-    if fmt == "csv":
-        return _read_csv(path, n_rows)
-    reader = _open_excel(path)
-    try:
-        # skip_rows=0 keeps leading empty rows, so row i is Excel row i + 1.
-        loaded = reader.load_sheet(sheet, header_row=None, n_rows=n_rows, dtypes="string", skip_rows=0)
-        batch = loaded.to_arrow()
-    except BaseException as exc:
-        _reraise_unless_reader_failure(exc)
-        raise ReadError(_excel_message(exc)) from None
-    name = loaded.name
-    table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
-    table = table.rename_columns([f"c{i}" for i in range(table.num_columns)])
-    return RawSheet(name=name, table=table, first_row=1)
+    return Workbook(path).read(sheet, n_rows)
 
 
 def _decode(data: bytes) -> str:

@@ -250,10 +250,9 @@ def ddl_statements() -> list[str]:
         points DOUBLE,              -- NULL: not applicable (excluded from the maximum)
         raw_value VARCHAR,
         batch_id INTEGER NOT NULL"""
-    stmts.append(
-        f"CREATE TABLE IF NOT EXISTS monitoring_item ({item_cols},\n"
-        "        PRIMARY KEY (record_key, item))"
-    )
+    # No primary key: (record_key, item) is unique by construction (one
+    # column per item), and the index cost more than the rest of the insert.
+    stmts.append(f"CREATE TABLE IF NOT EXISTS monitoring_item ({item_cols})")
     stmts.append(
         f"CREATE TABLE IF NOT EXISTS monitoring_item_history ({item_cols},\n"
         "        superseded_by INTEGER NOT NULL)"

@@ -61,6 +61,7 @@ def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False)
     if str(db) != ":memory:":
         db.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db), read_only=read_only)
+    con.execute("SET enable_progress_bar = false")  # it writes to the terminal mid-import
     if not read_only:
         init_schema(con)
     return con

@@ -1,0 +1,58 @@
+"""The dashboard renders in both languages over an empty and a filled database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from qa_analytics import store
+from qa_analytics.demo_loader import load_demo
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("db") / "demo.duckdb"
+    con = store.connect(path)
+    load_demo(con, months=3, seed=1, end=dt.date(2026, 3, 31))
+    con.close()
+    return path
+
+
+def run_app(lang: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = lang
+    return at.run()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_empty_database_says_what_to_do(lang, monkeypatch, tmp_path):
+    monkeypatch.setenv("QA_DB", str(tmp_path / "empty.duckdb"))
+    at = run_app(lang)
+    assert not at.exception
+    assert "qa_analytics demo" in at.info[0].value
+
+
+@pytest.mark.parametrize("lang, title, banner", [
+    ("zh", "数据库中的数据", "演示数据"), ("en", "What is in the database", "demo data"),
+])
+def test_demo_data_is_shown_and_labelled(lang, title, banner, demo_db, monkeypatch):
+    monkeypatch.setenv("QA_DB", str(demo_db))
+    at = run_app(lang)
+    assert not at.exception
+    assert at.title[0].value == title
+    assert banner in at.warning[0].value
+    counts = at.dataframe[0].value
+    assert counts.iloc[:, 1].sum() > 1000
+
+
+def test_every_string_has_both_languages():
+    from ui.i18n import LANGS, STRINGS
+
+    for key, texts in STRINGS.items():
+        assert set(texts) == set(LANGS), key
+        assert all(texts.values()), key
