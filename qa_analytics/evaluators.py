@@ -1,0 +1,854 @@
+"""The monthly review of QA staff (the evaluators who score monitored contacts).
+
+Four questions, one function each, all over ``monitoring`` rows whose
+``evaluator`` is known (rows without an evaluator cannot be attributed and
+are left out everywhere):
+
+* :func:`evaluator_activity` - how many evaluations each evaluator did per
+  day / week / month against a quota, and how the scores they gave are
+  distributed (mean, sd, quartiles, share of low scores, critical-error rate);
+* :func:`leniency` - does an evaluator score *comparable contacts* higher
+  (lenient) or lower (severe) than the other evaluators do, and is the
+  difference real;
+* :func:`calibration_agreement` / :func:`calibration_items` - where several
+  evaluators scored the same ``contact_id`` (calibration sessions), how well
+  they agree (Krippendorff's alpha, ICC(2,1)) and which items they disagree on;
+* :func:`appeal_stats` - appeal and overturn rates per evaluator.
+
+The agreement statistics are also exported as pure functions on arrays
+(:func:`icc`, :func:`icc2_1`, :func:`krippendorff_alpha`).
+
+Aggregation runs in DuckDB; only one row per evaluator x period (or per
+calibration contact) comes back.  scipy is imported lazily (``scipy.special``)
+by the functions that need a distribution.
+
+References
+----------
+* Shrout, P. E. & Fleiss, J. L. (1979). Intraclass correlations: uses in
+  assessing rater reliability. *Psychological Bulletin* 86(2), 420-428.
+* McGraw, K. O. & Wong, S. P. (1996). Forming inferences about some
+  intraclass correlation coefficients. *Psychological Methods* 1(1), 30-46.
+* Krippendorff, K. (2011). Computing Krippendorff's alpha-reliability.
+  Annenberg School for Communication, University of Pennsylvania.
+* Lakens, D. (2013). Calculating and reporting effect sizes to facilitate
+  cumulative science: a practical primer for t-tests and ANOVAs.
+  *Frontiers in Psychology* 4, 863 (Cohen's d_z for paired designs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from .compliance import as_date, calendar_periods, working_days
+
+__all__ = [
+    "GRAINS",
+    "LENIENCY_LABELS",
+    "NO_APPEAL_WORDS",
+    "PENDING_WORDS",
+    "SUCCESS_WORDS",
+    "appeal_stats",
+    "calibration_agreement",
+    "calibration_items",
+    "calibration_scores",
+    "evaluator_activity",
+    "icc",
+    "icc2_1",
+    "krippendorff_alpha",
+    "leniency",
+]
+
+#: Period grains of the review.
+GRAINS: tuple[str, ...] = ("day", "week", "month")
+
+#: Appeal statuses meaning "not appealed" (compared lower-cased and trimmed).
+NO_APPEAL_WORDS: tuple[str, ...] = (
+    "无", "否", "未申诉", "不申诉", "没有", "none", "no", "n/a", "na", "-", "/", "—", "null", "nan",
+)
+#: Appeal statuses meaning the appeal succeeded (the score was overturned).
+SUCCESS_WORDS: tuple[str, ...] = (
+    "申诉成功", "成功", "申诉通过", "通过", "改判", "已改判", "申诉有效",
+    "upheld", "appeal upheld", "overturned", "successful", "success", "appeal successful", "accepted",
+)
+#: Appeal statuses meaning the appeal is not decided yet.
+PENDING_WORDS: tuple[str, ...] = (
+    "申诉中", "处理中", "待处理", "审核中", "待审核", "复核中", "pending", "in progress", "under review", "open",
+)
+
+#: ``label`` values of :func:`leniency` -> (English, Chinese).
+LENIENCY_LABELS: dict[str, tuple[str, str]] = {
+    "lenient": ("lenient", "偏松"),
+    "severe": ("severe", "偏严"),
+    "in line": ("in line", "与同行一致"),
+    "insufficient data": ("too few comparable evaluations", "可比评估不足"),
+}
+
+_EVALUATOR_OK = "evaluator IS NOT NULL AND trim(evaluator) <> ''"
+
+
+# ---------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------
+def _check_grain(grain: str | None, allow_none: bool = False) -> None:
+    if grain is None and allow_none:
+        return
+    if grain not in GRAINS:
+        raise ValueError(f"unknown grain {grain!r}; expected one of {GRAINS}")
+
+
+def _bucket(col: str, grain: str) -> str:
+    if grain == "day":
+        return f"CAST({col} AS DATE)"
+    return f"CAST(date_trunc('{grain}', {col}) AS DATE)"
+
+
+def _range(
+    con: duckdb.DuckDBPyConnection, date_from: Any, date_to: Any
+) -> tuple[dt.date, dt.date] | None:
+    """The range asked for, a missing end taken from the monitoring data (None: no data)."""
+    if date_from is not None and date_to is not None:
+        d0, d1 = as_date(date_from), as_date(date_to)
+    else:
+        lo, hi = con.execute("SELECT min(eval_date), max(eval_date) FROM monitoring").fetchone()
+        if lo is None:
+            return None
+        d0 = as_date(date_from) if date_from is not None else lo
+        d1 = as_date(date_to) if date_to is not None else hi
+    if d1 < d0:
+        raise ValueError(f"date_to {d1} is before date_from {d0}")
+    return d0, d1
+
+
+def _periods_frame(
+    d0: dt.date, d1: dt.date, grain: str, holidays: Iterable[Any], extra_workdays: Iterable[Any]
+) -> pd.DataFrame:
+    per = calendar_periods(d0, d1, grain)
+    hol, extra = list(holidays), list(extra_workdays)
+    return pd.DataFrame(
+        {
+            "period_start": pd.Series([p[0] for p in per], dtype="datetime64[us]"),
+            "period_end": pd.Series([p[1] for p in per], dtype="datetime64[us]"),
+            # working days of the period that fall inside the range
+            "working_days": [
+                working_days(max(p[0], d0), min(p[1], d1), hol, extra) for p in per
+            ],
+        }
+    )
+
+
+def _t_two_sided(t: np.ndarray, df: np.ndarray) -> np.ndarray:
+    from scipy import special
+
+    t = np.asarray(t, float)
+    df = np.asarray(df, float)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(t) & (df > 0), 2.0 * special.stdtr(df, -np.abs(t)), np.nan)
+
+
+def _fmt_p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+# ---------------------------------------------------------------------------
+# workload and score distribution
+# ---------------------------------------------------------------------------
+def evaluator_activity(
+    con: duckdb.DuckDBPyConnection,
+    date_from: Any = None,
+    date_to: Any = None,
+    grain: str = "month",
+    *,
+    daily_quota: float | None = None,
+    weekly_quota: float | None = None,
+    holidays: Iterable[Any] = (),
+    extra_workdays: Iterable[Any] = (),
+    low_score: float = 60.0,
+) -> pd.DataFrame:
+    """Evaluations done against a quota, and the distribution of the scores given.
+
+    One row per evaluator x period for every evaluator with at least one
+    evaluation in ``[date_from, date_to]`` and every ``grain`` period
+    overlapping it (periods without evaluations show ``evaluations = 0``).
+    A missing ``date_from``/``date_to`` is taken from the data.
+
+    Quota: ``daily_quota`` evaluations per working day, or ``weekly_quota``
+    per week prorated by working days::
+
+        quota = daily_quota  * working_days
+        quota = weekly_quota * working_days / 5
+
+    where ``working_days`` counts Mon-Fri minus ``holidays`` plus
+    ``extra_workdays`` *inside the range* (an edge period only partly in the
+    range gets a proportionally smaller quota).  Give at most one of the two.
+
+    Score distribution: quartiles are ``quantile_cont`` (linear interpolation,
+    R's type 7 / numpy's default); ``sd_score`` is the sample sd (n - 1).
+
+    Returns
+    -------
+    DataFrame with columns
+
+    * ``evaluator``, ``period_start``, ``period_end`` (datetime64, whole period)
+    * ``working_days`` - working days of the period inside the range
+    * ``evaluations`` - evaluations done (int)
+    * ``quota`` - expected evaluations (float; NaN without a quota)
+    * ``quota_ratio`` - ``evaluations / quota`` (NaN when quota is NaN or 0)
+    * ``quota_met`` - ``evaluations >= quota`` (nullable boolean; NA without a quota)
+    * ``mean_score``, ``sd_score``, ``min_score``, ``q1``, ``median``, ``q3``, ``max_score``
+    * ``below`` - scores below ``low_score`` (default 60); ``share_below`` = below / evaluations
+    * ``critical_errors`` - evaluations flagged critical; ``critical_error_rate`` =
+      critical_errors / evaluations with a known flag
+    """
+    _check_grain(grain)
+    if daily_quota is not None and weekly_quota is not None:
+        raise ValueError("give daily_quota or weekly_quota, not both")
+    cols = [
+        "evaluator", "period_start", "period_end", "working_days", "evaluations", "quota",
+        "quota_ratio", "quota_met", "mean_score", "sd_score", "min_score", "q1", "median", "q3",
+        "max_score", "below", "share_below", "critical_errors", "critical_error_rate",
+    ]
+    rng = _range(con, date_from, date_to)
+    if rng is None:
+        return pd.DataFrame(columns=cols)
+    d0, d1 = rng
+    agg = con.execute(
+        f"""SELECT evaluator, {_bucket('eval_date', grain)} AS period_start,
+                   count(*) AS evaluations,
+                   avg(total_score) AS mean_score,
+                   stddev_samp(total_score) AS sd_score,
+                   min(total_score) AS min_score,
+                   quantile_cont(total_score, 0.25) AS q1,
+                   quantile_cont(total_score, 0.5) AS median,
+                   quantile_cont(total_score, 0.75) AS q3,
+                   max(total_score) AS max_score,
+                   count_if(total_score < ?) AS below,
+                   count_if(critical_error) AS critical_errors,
+                   count(critical_error) AS critical_known
+            FROM monitoring
+            WHERE eval_date BETWEEN ? AND ? AND {_EVALUATOR_OK} AND total_score IS NOT NULL
+            GROUP BY ALL""",
+        [low_score, d0, d1],
+    ).df()
+    if agg.empty:
+        return pd.DataFrame(columns=cols)
+    agg["period_start"] = agg["period_start"].astype("datetime64[us]")
+    grid = _periods_frame(d0, d1, grain, holidays, extra_workdays)
+    evs = pd.DataFrame({"evaluator": sorted(agg["evaluator"].unique())})
+    out = evs.merge(grid, how="cross").merge(agg, on=["evaluator", "period_start"], how="left")
+    for c in ("evaluations", "below", "critical_errors", "critical_known"):
+        out[c] = out[c].fillna(0).astype("int64")
+    if daily_quota is not None:
+        out["quota"] = float(daily_quota) * out["working_days"]
+    elif weekly_quota is not None:
+        out["quota"] = float(weekly_quota) * out["working_days"] / 5.0
+    else:
+        out["quota"] = np.nan
+    q = out["quota"].to_numpy(float)
+    ev = out["evaluations"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["quota_ratio"] = np.where(q > 0, ev / q, np.nan)
+        out["share_below"] = np.where(ev > 0, out["below"] / np.maximum(ev, 1), np.nan)
+        known = out["critical_known"].to_numpy(float)
+        out["critical_error_rate"] = np.where(
+            known > 0, out["critical_errors"] / np.maximum(known, 1), np.nan
+        )
+    out["quota_met"] = pd.array(
+        [None if np.isnan(qq) else bool(e >= qq - 1e-9) for e, qq in zip(ev, q)], dtype="boolean"
+    )
+    out = out.sort_values(["evaluator", "period_start"], kind="stable").reset_index(drop=True)
+    return out[cols]
+
+
+# ---------------------------------------------------------------------------
+# leniency / severity
+# ---------------------------------------------------------------------------
+def leniency(
+    con: duckdb.DuckDBPyConnection,
+    date_from: Any = None,
+    date_to: Any = None,
+    *,
+    by: str = "agent",
+    per_month: bool = False,
+    alpha: float = 0.05,
+    min_cells: int = 5,
+    min_diff: float = 0.0,
+) -> pd.DataFrame:
+    """Each evaluator's scores against the other evaluators' on comparable contacts.
+
+    Comparable contacts are those in the same *cell*: the same agent
+    (``by="agent"``, default) or team (``by="team"``, team resolved through the
+    roster) in the same calendar month.  For evaluator *e* and every cell *c*
+    where *e* and at least one other evaluator scored::
+
+        diff_c   = mean(scores of e in c) - mean(scores of the other evaluators in c)
+        mean_diff = mean over cells of diff_c              (k = number of cells)
+        t = mean_diff / (sd(diff_c) / sqrt(k)),   df = k - 1   (two-sided p)
+        effect_size = mean_diff / sd(diff_c)       (Cohen's d_z, Lakens 2013)
+
+    i.e. a paired comparison with the cells as the pairs: the cells, not the
+    single evaluations, are the independent units (an evaluator's several
+    evaluations of one agent in one month share one baseline).  When an
+    evaluator scores each agent once a month, ``mean_diff`` is the mean of
+    (score - peer mean for that agent-month).
+
+    ``label``: ``lenient`` / ``severe`` when ``p_value < alpha`` and
+    ``|mean_diff| >= min_diff`` (points), ``insufficient data`` with fewer
+    than ``min_cells`` cells (or no variation to test), else ``in line``.
+
+    The baseline is the *other* evaluators, so one strongly lenient
+    evaluator shifts everyone else's baseline: with E evaluators sharing the
+    work, an excess of x points makes each of the others look about
+    x / (E - 1) points severe.  Over many months that small shift becomes
+    "significant"; ``min_diff`` (e.g. 2 points) keeps it from being labelled.
+
+    Returns
+    -------
+    DataFrame, one row per evaluator (per evaluator x month with
+    ``per_month=True``), with columns
+
+    * ``evaluator`` [, ``period_start``, ``period_end`` with ``per_month``]
+    * ``evaluations`` - all evaluations by the evaluator in the range/month
+    * ``evaluations_compared`` - those falling in a matched cell
+    * ``cells`` - matched cells (k)
+    * ``mean_score`` - mean over cells of the evaluator's cell mean
+    * ``peer_mean`` - mean over cells of the other evaluators' cell mean
+    * ``mean_diff`` - ``mean_score - peer_mean`` (points; > 0 = more lenient)
+    * ``sd_diff``, ``t``, ``df``, ``p_value``, ``effect_size`` (Cohen's d_z)
+    * ``label`` - ``lenient`` | ``severe`` | ``in line`` | ``insufficient data``
+    * ``label_en``, ``label_zh`` - a sentence, e.g. "lenient: 5.2 points above
+      peers (p < 0.001)" / "偏松：比同行高5.2分（p < 0.001）"
+    """
+    if by not in ("agent", "team"):
+        raise ValueError("by must be 'agent' or 'team'")
+    cols = [
+        "evaluator", *(["period_start", "period_end"] if per_month else []), "evaluations",
+        "evaluations_compared", "cells", "mean_score", "peer_mean", "mean_diff", "sd_diff", "t",
+        "df", "p_value", "effect_size", "label", "label_en", "label_zh",
+    ]
+    rng = _range(con, date_from, date_to)
+    if rng is None:
+        return pd.DataFrame(columns=cols)
+    d0, d1 = rng
+    cell = "agent_id" if by == "agent" else "team"
+    grp = "evaluator, cell_month" if per_month else "evaluator"
+    df = con.execute(
+        f"""WITH m AS (
+                SELECT evaluator, {cell} AS cell,
+                       CAST(date_trunc('month', eval_date) AS DATE) AS cell_month,
+                       total_score AS s
+                FROM monitoring_v
+                WHERE eval_date BETWEEN ? AND ? AND {_EVALUATOR_OK} AND total_score IS NOT NULL),
+            tot AS (SELECT {grp}, count(*) AS evaluations FROM m GROUP BY ALL),
+            c AS (SELECT cell, cell_month, sum(s) AS s_all, count(*) AS n_all
+                  FROM m WHERE cell IS NOT NULL GROUP BY ALL),
+            e AS (SELECT evaluator, cell, cell_month, sum(s) AS s_e, count(*) AS n_e
+                  FROM m WHERE cell IS NOT NULL GROUP BY ALL),
+            j AS (SELECT e.evaluator, e.cell_month, e.n_e, e.s_e / e.n_e AS mean_e,
+                         (c.s_all - e.s_e) / (c.n_all - e.n_e) AS peer
+                  FROM e JOIN c USING (cell, cell_month) WHERE c.n_all > e.n_e),
+            agg AS (SELECT {grp}, sum(n_e) AS evaluations_compared, count(*) AS cells,
+                           avg(mean_e) AS mean_score, avg(peer) AS peer_mean,
+                           avg(mean_e - peer) AS mean_diff,
+                           stddev_samp(mean_e - peer) AS sd_diff
+                    FROM j GROUP BY ALL)
+            SELECT * FROM tot LEFT JOIN agg USING ({grp})
+            ORDER BY {grp}""",
+        [d0, d1],
+    ).df()
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    df["evaluations_compared"] = df["evaluations_compared"].fillna(0).astype("int64")
+    df["cells"] = df["cells"].fillna(0).astype("int64")
+    k = df["cells"].to_numpy(float)
+    md = df["mean_diff"].to_numpy(float)
+    sd = df["sd_diff"].to_numpy(float)
+    ok = (k >= max(min_cells, 2)) & np.isfinite(sd) & (sd > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(ok, md / (sd / np.sqrt(k)), np.nan)
+        df["effect_size"] = np.where(ok, md / sd, np.nan)
+    dfree = np.where(ok, k - 1, np.nan)
+    df["t"], df["df"] = t, dfree
+    df["p_value"] = _t_two_sided(t, dfree)
+    labels, en, zh = [], [], []
+    for d, p in zip(md, df["p_value"].to_numpy(float)):
+        if not np.isfinite(p):
+            lab = "insufficient data"
+        elif p < alpha and abs(d) >= min_diff and d != 0:
+            lab = "lenient" if d > 0 else "severe"
+        else:
+            lab = "in line"
+        labels.append(lab)
+        e_, z_ = _leniency_sentence(lab, d, p)
+        en.append(e_)
+        zh.append(z_)
+    df["label"], df["label_en"], df["label_zh"] = labels, en, zh
+    if per_month:
+        df = df.rename(columns={"cell_month": "period_start"})
+        df["period_start"] = df["period_start"].astype("datetime64[us]")
+        df["period_end"] = (df["period_start"] + pd.offsets.MonthEnd(0)).astype("datetime64[us]")
+    return df[cols].reset_index(drop=True)
+
+
+def _leniency_sentence(label: str, diff: float, p: float) -> tuple[str, str]:
+    if label == "insufficient data":
+        return LENIENCY_LABELS[label]
+    a = f"{abs(diff):.1f}"
+    ps = _fmt_p(p)
+    if label == "lenient":
+        return f"lenient: {a} points above peers ({ps})", f"偏松：比同行高{a}分（{ps}）"
+    if label == "severe":
+        return f"severe: {a} points below peers ({ps})", f"偏严：比同行低{a}分（{ps}）"
+    sign = "+" if diff > 0 else ("-" if diff < 0 else "±")
+    return (
+        f"in line with peers ({sign}{a} points, {ps})",
+        f"与同行一致（{sign}{a}分，{ps}）",
+    )
+
+
+# ---------------------------------------------------------------------------
+# inter-rater agreement: pure functions
+# ---------------------------------------------------------------------------
+def _anova_two_way(y: np.ndarray) -> dict[str, float]:
+    n, k = y.shape
+    grand = y.mean()
+    ss_rows = k * ((y.mean(axis=1) - grand) ** 2).sum()
+    ss_cols = n * ((y.mean(axis=0) - grand) ** 2).sum()
+    ss_tot = ((y - grand) ** 2).sum()
+    ss_err = ss_tot - ss_rows - ss_cols
+    return {
+        "n": n,
+        "k": k,
+        "bms": ss_rows / (n - 1),
+        "jms": ss_cols / (k - 1),
+        "ems": ss_err / ((n - 1) * (k - 1)),
+        "wms": (ss_cols + ss_err) / (n * (k - 1)),
+    }
+
+
+def icc(ratings: ArrayLike) -> pd.DataFrame:
+    """The six Shrout & Fleiss (1979) intraclass correlations of a complete ratings table.
+
+    ``ratings``: n targets (rows) x k raters (columns), no missing value.
+    With the two-way ANOVA mean squares BMS (between targets, df n-1), JMS
+    (between judges, df k-1), EMS (residual, df (n-1)(k-1)) and WMS (within
+    targets, df n(k-1))::
+
+        ICC(1,1) = (BMS - WMS) / (BMS + (k-1) WMS)
+        ICC(2,1) = (BMS - EMS) / (BMS + (k-1) EMS + k (JMS - EMS) / n)
+        ICC(3,1) = (BMS - EMS) / (BMS + (k-1) EMS)
+        ICC(1,k) = (BMS - WMS) / BMS
+        ICC(2,k) = (BMS - EMS) / (BMS + (JMS - EMS) / n)
+        ICC(3,k) = (BMS - EMS) / BMS
+
+    ICC(2,1) - two-way random effects, absolute agreement, single rater - is
+    the one for calibration (McGraw & Wong's ICC(A,1)).  F tests of
+    ICC = 0: ``F = BMS/WMS`` on (n-1, n(k-1)) for type 1, ``F = BMS/EMS`` on
+    (n-1, (n-1)(k-1)) for types 2 and 3 (as pingouin reports them).
+
+    Shrout & Fleiss's 6 targets x 4 judges example gives 0.17, 0.29, 0.71,
+    0.44, 0.62, 0.91.
+
+    Returns
+    -------
+    DataFrame with rows ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k and columns
+    ``type``, ``description``, ``icc``, ``F``, ``df1``, ``df2``, ``p_value``.
+    """
+    from scipy import special
+
+    y = np.asarray(ratings, dtype=float)
+    if y.ndim != 2 or y.shape[0] < 2 or y.shape[1] < 2:
+        raise ValueError("ratings must be a 2-D table of at least 2 targets x 2 raters")
+    if not np.isfinite(y).all():
+        raise ValueError("ratings must be complete (no NaN); use krippendorff_alpha for missing data")
+    a = _anova_two_way(y)
+    n, k, bms, jms, ems, wms = a["n"], a["k"], a["bms"], a["jms"], a["ems"], a["wms"]
+
+    def ratio(num: float, den: float) -> float:
+        return num / den if den != 0 else float("nan")
+
+    vals = [
+        ratio(bms - wms, bms + (k - 1) * wms),
+        ratio(bms - ems, bms + (k - 1) * ems + k * (jms - ems) / n),
+        ratio(bms - ems, bms + (k - 1) * ems),
+        ratio(bms - wms, bms),
+        ratio(bms - ems, bms + (jms - ems) / n),
+        ratio(bms - ems, bms),
+    ]
+    f1, df1_1, df2_1 = ratio(bms, wms), n - 1, n * (k - 1)
+    f3, df2_3 = ratio(bms, ems), (n - 1) * (k - 1)
+    fs = [f1, f3, f3, f1, f3, f3]
+    d2 = [df2_1, df2_3, df2_3, df2_1, df2_3, df2_3]
+    p = [float(special.fdtrc(n - 1, b, f)) if np.isfinite(f) else float("nan") for f, b in zip(fs, d2)]
+    return pd.DataFrame(
+        {
+            "type": ["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"],
+            "description": [
+                "one-way random, single rater",
+                "two-way random, absolute agreement, single rater",
+                "two-way mixed, consistency, single rater",
+                "one-way random, mean of k raters",
+                "two-way random, absolute agreement, mean of k raters",
+                "two-way mixed, consistency, mean of k raters",
+            ],
+            "icc": vals,
+            "F": fs,
+            "df1": [df1_1] * 6,
+            "df2": d2,
+            "p_value": p,
+        }
+    )
+
+
+def icc2_1(ratings: ArrayLike) -> float:
+    """ICC(2,1): two-way random effects, absolute agreement, single rater.
+
+    ``(BMS - EMS) / (BMS + (k-1) EMS + k (JMS - EMS) / n)`` for n targets
+    (rows) x k raters (columns), complete data (Shrout & Fleiss 1979, case 2).
+    See :func:`icc`.
+    """
+    y = np.asarray(ratings, dtype=float)
+    if y.ndim != 2 or y.shape[0] < 2 or y.shape[1] < 2:
+        raise ValueError("ratings must be a 2-D table of at least 2 targets x 2 raters")
+    if not np.isfinite(y).all():
+        raise ValueError("ratings must be complete (no NaN)")
+    a = _anova_two_way(y)
+    den = a["bms"] + (a["k"] - 1) * a["ems"] + a["k"] * (a["jms"] - a["ems"]) / a["n"]
+    return float((a["bms"] - a["ems"]) / den) if den != 0 else float("nan")
+
+
+def krippendorff_alpha(data: ArrayLike, level: str = "interval") -> float:
+    """Krippendorff's alpha for units (rows) x raters (columns), NaN = missing.
+
+    ``alpha = 1 - D_o / D_e`` over the *pairable* values (units with at least
+    two values; n = their number, m_u = values in unit u)::
+
+        D_o = 1/n * sum_u 1/(m_u - 1) * sum_{i != j in u} delta(v_i, v_j)
+        D_e = 1/(n (n - 1)) * sum_{i != j, all pairable values} delta(v_i, v_j)
+
+    with ``delta = (v_i - v_j)^2`` for ``level="interval"`` and
+    ``delta = [v_i != v_j]`` for ``level="nominal"`` (Krippendorff 2011; the
+    sums over ordered pairs are computed in closed form, O(n)).  NaN when
+    fewer than two pairable values or no variation at all (D_e = 0).
+
+    Krippendorff's (2011) 4 observers x 12 units example (with missing data)
+    gives 0.849 (interval) and 0.743 (nominal).  Note the orientation: units
+    are rows here (transpose Krippendorff's observers x units table).
+    """
+    if level not in ("interval", "nominal"):
+        raise ValueError("level must be 'interval' or 'nominal'")
+    y = np.asarray(data, dtype=float)
+    if y.ndim != 2:
+        raise ValueError("data must be 2-D: units x raters")
+    units = [row[np.isfinite(row)] for row in y]
+    units = [u for u in units if len(u) >= 2]
+    if not units:
+        return float("nan")
+    allv = np.concatenate(units)
+    n = len(allv)
+    if level == "interval":
+
+        def pair_sum(v: np.ndarray) -> float:  # sum over ordered pairs i != j of (vi - vj)^2
+            return float(2 * len(v) * (v**2).sum() - 2 * v.sum() ** 2)
+
+    else:
+
+        def pair_sum(v: np.ndarray) -> float:  # ordered pairs with different values
+            _, cnt = np.unique(v, return_counts=True)
+            return float(len(v) ** 2 - (cnt**2).sum())
+
+    d_o = sum(pair_sum(u) / (len(u) - 1) for u in units) / n
+    d_e = pair_sum(allv) / (n * (n - 1))
+    if d_e <= 0:
+        return float("nan")
+    return float(1.0 - d_o / d_e)
+
+
+# ---------------------------------------------------------------------------
+# calibration sessions (contacts scored by several evaluators)
+# ---------------------------------------------------------------------------
+def calibration_scores(
+    con: duckdb.DuckDBPyConnection,
+    date_from: Any = None,
+    date_to: Any = None,
+    *,
+    min_raters: int = 2,
+) -> pd.DataFrame:
+    """Every score of every contact scored by at least ``min_raters`` evaluators.
+
+    A contact is a non-empty ``contact_id``; an evaluator who scored the same
+    contact twice counts once, with the mean of their scores.  Only
+    evaluations dated inside the range are used.
+
+    Returns
+    -------
+    DataFrame (long form) with columns ``contact_id``, ``session_date`` (first
+    evaluation date of the contact, datetime64), ``raters`` (evaluators on the
+    contact), ``evaluator``, ``total_score``; sorted by session_date,
+    contact_id, evaluator.
+    """
+    cols = ["contact_id", "session_date", "raters", "evaluator", "total_score"]
+    rng = _range(con, date_from, date_to)
+    if rng is None:
+        return pd.DataFrame(columns=cols)
+    d0, d1 = rng
+    df = con.execute(
+        f"""WITH r AS (
+                SELECT contact_id, evaluator, avg(total_score) AS total_score,
+                       min(eval_date) AS d
+                FROM monitoring
+                WHERE eval_date BETWEEN ? AND ? AND {_EVALUATOR_OK}
+                  AND contact_id IS NOT NULL AND trim(contact_id) <> ''
+                  AND total_score IS NOT NULL
+                GROUP BY ALL),
+            c AS (SELECT contact_id, min(d) AS session_date, count(*) AS raters
+                  FROM r GROUP BY contact_id HAVING count(*) >= ?)
+            SELECT c.contact_id, c.session_date, c.raters, r.evaluator, r.total_score
+            FROM r JOIN c USING (contact_id)
+            ORDER BY c.session_date, c.contact_id, r.evaluator""",
+        [d0, d1, int(min_raters)],
+    ).df()
+    df["session_date"] = df["session_date"].astype("datetime64[us]")
+    df["raters"] = df["raters"].astype("int64")
+    return df[cols]
+
+
+def calibration_agreement(
+    con: duckdb.DuckDBPyConnection,
+    date_from: Any = None,
+    date_to: Any = None,
+    *,
+    grain: str | None = "month",
+    min_raters: int = 2,
+) -> pd.DataFrame:
+    """Inter-rater agreement on total scores of the calibration contacts, per period.
+
+    Contacts come from :func:`calibration_scores` and are grouped by the
+    ``grain`` period of their session date (``grain=None``: one row for the
+    whole range).  Per group, the contacts x evaluators table gives
+
+    * ``alpha`` - Krippendorff's alpha, interval level (any pattern of
+      missing cells: evaluators need not score every contact);
+    * ``icc2_1`` - ICC(2,1), only when the table is complete (every evaluator
+      of the period scored every contact, at least 2 x 2), else NaN: the
+      classic ANOVA estimator needs a crossed, balanced design.
+
+    Returns
+    -------
+    DataFrame with columns ``period_start``, ``period_end`` (the range when
+    ``grain=None``), ``contacts``, ``evaluators``, ``ratings``, ``mean_sd``
+    (mean over contacts of the sd of their scores), ``max_range`` (largest
+    max - min score on one contact), ``alpha``, ``icc2_1``, ``complete``
+    (bool: the table had no missing cell).
+    """
+    _check_grain(grain, allow_none=True)
+    cols = [
+        "period_start", "period_end", "contacts", "evaluators", "ratings", "mean_sd",
+        "max_range", "alpha", "icc2_1", "complete",
+    ]
+    rng = _range(con, date_from, date_to)
+    if rng is None:
+        return pd.DataFrame(columns=cols)
+    d0, d1 = rng
+    sc = calibration_scores(con, d0, d1, min_raters=min_raters)
+    if sc.empty:
+        return pd.DataFrame(columns=cols)
+    if grain is None:
+        sc["period_start"] = pd.Timestamp(d0)
+        sc["period_end"] = pd.Timestamp(d1)
+    else:
+        per = pd.DataFrame(calendar_periods(d0, d1, grain), columns=["period_start", "period_end"])
+        per = per.astype("datetime64[us]")
+        starts = per["period_start"].to_numpy()
+        idx = np.searchsorted(starts, sc["session_date"].to_numpy(), side="right") - 1
+        sc["period_start"] = starts[idx]
+        sc["period_end"] = per["period_end"].to_numpy()[idx]
+    rows = []
+    for (ps, pe), g in sc.groupby(["period_start", "period_end"], sort=True):
+        wide = g.pivot_table(index="contact_id", columns="evaluator", values="total_score", aggfunc="mean")
+        y = wide.to_numpy(float)
+        complete = bool(np.isfinite(y).all())
+        per_contact = g.groupby("contact_id")["total_score"]
+        rows.append(
+            {
+                "period_start": ps,
+                "period_end": pe,
+                "contacts": int(wide.shape[0]),
+                "evaluators": int(wide.shape[1]),
+                "ratings": int(np.isfinite(y).sum()),
+                "mean_sd": float(per_contact.std(ddof=1).mean()),
+                "max_range": float((per_contact.max() - per_contact.min()).max()),
+                "alpha": krippendorff_alpha(y, "interval"),
+                "icc2_1": icc2_1(y) if complete and min(y.shape) >= 2 else float("nan"),
+                "complete": complete,
+            }
+        )
+    out = pd.DataFrame(rows, columns=cols)
+    return out.astype({"period_start": "datetime64[us]", "period_end": "datetime64[us]"})
+
+
+def calibration_items(
+    con: duckdb.DuckDBPyConnection,
+    date_from: Any = None,
+    date_to: Any = None,
+    *,
+    min_raters: int = 2,
+) -> pd.DataFrame:
+    """Per checklist item: how much the evaluators' points differ on the same contact.
+
+    Over the calibration contacts (a ``contact_id`` scored by at least
+    ``min_raters`` evaluators), for each item and contact with at least two
+    applicable ratings (``points`` not NULL), the pooled within-contact sd::
+
+        sd_within = sqrt( sum_c sum_i (x_ci - mean_c)^2 / sum_c (m_c - 1) )
+
+    (the sd of points across evaluators, pooled over contacts).  ``NULL``
+    points (not applicable) are left out of the sd; ``na_mixed`` counts the
+    contacts where some evaluators marked the item not applicable and others
+    scored it - a disagreement of its own.
+
+    Returns
+    -------
+    DataFrame sorted by ``sd_within`` (largest first) with columns
+    ``item_group``, ``item``, ``contacts`` (contacts with >= 2 applicable
+    ratings), ``ratings``, ``mean_points``, ``sd_within``, ``max_range``
+    (largest max - min on one contact), ``disagree_contacts`` (contacts where
+    the points were not all equal), ``disagree_share`` (= disagree_contacts /
+    contacts), ``na_mixed``.
+    """
+    cols = [
+        "item_group", "item", "contacts", "ratings", "mean_points", "sd_within", "max_range",
+        "disagree_contacts", "disagree_share", "na_mixed",
+    ]
+    rng = _range(con, date_from, date_to)
+    if rng is None:
+        return pd.DataFrame(columns=cols)
+    d0, d1 = rng
+    df = con.execute(
+        f"""WITH r AS (
+                SELECT record_key, contact_id, evaluator FROM monitoring
+                WHERE eval_date BETWEEN ? AND ? AND {_EVALUATOR_OK}
+                  AND contact_id IS NOT NULL AND trim(contact_id) <> ''),
+            cal AS (SELECT contact_id FROM r GROUP BY contact_id
+                    HAVING count(DISTINCT evaluator) >= ?),
+            x AS (SELECT i.item_group, i.item, r.contact_id, i.points
+                  FROM monitoring_item i JOIN r USING (record_key) JOIN cal USING (contact_id)),
+            per AS (SELECT item_group, item, contact_id,
+                           count(points) AS k, count(*) AS m, sum(points) AS s,
+                           var_samp(points) AS v, max(points) - min(points) AS rg
+                    FROM x GROUP BY ALL)
+            SELECT item_group, item,
+                   count_if(k >= 2) AS contacts,
+                   coalesce(sum(k) FILTER (WHERE k >= 2), 0) AS ratings,
+                   sum(s) FILTER (WHERE k >= 2) / sum(k) FILTER (WHERE k >= 2) AS mean_points,
+                   sqrt(sum((k - 1) * v) FILTER (WHERE k >= 2)
+                        / sum(k - 1) FILTER (WHERE k >= 2)) AS sd_within,
+                   max(rg) FILTER (WHERE k >= 2) AS max_range,
+                   count_if(k >= 2 AND rg > 0) AS disagree_contacts,
+                   count_if(k >= 1 AND k < m) AS na_mixed
+            FROM per GROUP BY ALL
+            ORDER BY sd_within DESC NULLS LAST, item_group, item""",
+        [d0, d1, int(min_raters)],
+    ).df()
+    for c in ("contacts", "ratings", "disagree_contacts", "na_mixed"):
+        df[c] = df[c].astype("int64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df["disagree_share"] = np.where(
+            df["contacts"] > 0, df["disagree_contacts"] / df["contacts"].clip(lower=1), np.nan
+        )
+    return df[cols]
+
+
+# ---------------------------------------------------------------------------
+# appeals
+# ---------------------------------------------------------------------------
+def appeal_stats(
+    con: duckdb.DuckDBPyConnection,
+    date_from: Any = None,
+    date_to: Any = None,
+    grain: str | None = None,
+    *,
+    no_appeal_words: Sequence[str] = NO_APPEAL_WORDS,
+    success_words: Sequence[str] = SUCCESS_WORDS,
+    pending_words: Sequence[str] = PENDING_WORDS,
+) -> pd.DataFrame:
+    """Appeal and overturn rates per evaluator (per ``grain`` period if given).
+
+    With ``s = lower(trim(appeal_status))`` and ``revised_up`` = a
+    ``monitoring_history`` row (an earlier version of the same
+    ``record_key``) has a lower ``total_score`` than the current row::
+
+        appealed   = (s non-empty and not in no_appeal_words) or revised_up
+        overturned = s in success_words or revised_up
+        pending    = s in pending_words and not overturned
+        appeal_rate   = appeals / evaluations
+        overturn_rate = overturned / (appeals - pending)   (decided appeals)
+
+    Pending appeals are left out of the overturn rate's denominator: they
+    have no outcome yet.  Word lists are matched exactly (after lower/trim),
+    so "申诉不成功" is not a success.
+
+    Returns
+    -------
+    DataFrame with columns ``evaluator`` [, ``period_start``, ``period_end``
+    with a grain], ``evaluations``, ``appeals``, ``appeal_rate``, ``pending``,
+    ``decided``, ``overturned``, ``overturn_rate`` (NaN without decided
+    appeals), ``revised_up`` (evaluations whose score went up on re-import).
+    Evaluators/periods without evaluations are not listed.
+    """
+    _check_grain(grain, allow_none=True)
+    cols = [
+        "evaluator", *(["period_start", "period_end"] if grain else []), "evaluations", "appeals",
+        "appeal_rate", "pending", "decided", "overturned", "overturn_rate", "revised_up",
+    ]
+    rng = _range(con, date_from, date_to)
+    if rng is None:
+        return pd.DataFrame(columns=cols)
+    d0, d1 = rng
+    per = f", {_bucket('eval_date', grain)} AS period_start" if grain else ""
+    grp = "evaluator, period_start" if grain else "evaluator"
+    lower = lambda ws: [str(w).strip().lower() for w in ws]  # noqa: E731
+    df = con.execute(
+        f"""WITH m AS (
+                SELECT m.evaluator{per},
+                       lower(trim(m.appeal_status)) AS s,
+                       EXISTS (SELECT 1 FROM monitoring_history h
+                               WHERE h.record_key = m.record_key
+                                 AND h.total_score < m.total_score) AS revised_up
+                FROM monitoring m
+                WHERE m.eval_date BETWEEN ? AND ?
+                  AND m.evaluator IS NOT NULL AND trim(m.evaluator) <> ''),
+            f AS (SELECT *,
+                         (s IS NOT NULL AND s <> '' AND NOT list_contains(?, s)) OR revised_up AS appealed,
+                         coalesce(list_contains(?, s), false) OR revised_up AS overturned,
+                         coalesce(list_contains(?, s), false) AS pend
+                  FROM m)
+            SELECT {grp}, count(*) AS evaluations,
+                   count_if(appealed) AS appeals,
+                   count_if(appealed AND pend AND NOT overturned) AS pending,
+                   count_if(overturned) AS overturned,
+                   count_if(revised_up) AS revised_up
+            FROM f GROUP BY ALL ORDER BY {grp}""",
+        [d0, d1, lower(no_appeal_words), lower(success_words), lower(pending_words)],
+    ).df()
+    for c in ("evaluations", "appeals", "pending", "overturned", "revised_up"):
+        df[c] = df[c].astype("int64")
+    df["decided"] = df["appeals"] - df["pending"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df["appeal_rate"] = df["appeals"] / df["evaluations"]
+        df["overturn_rate"] = np.where(
+            df["decided"] > 0, df["overturned"] / df["decided"].clip(lower=1), np.nan
+        )
+    if grain:
+        df["period_start"] = df["period_start"].astype("datetime64[us]")
+        ends = [
+            calendar_periods(as_date(s), as_date(s), grain)[0][1] for s in df["period_start"]
+        ]
+        df["period_end"] = pd.Series(ends, dtype="datetime64[us]", index=df.index)
+    return df[cols].reset_index(drop=True)

@@ -1,0 +1,509 @@
+"""Trends that tell change from noise: period-over-period tests and rolling means.
+
+Everything here is a pure function on small, already aggregated data; nothing
+touches the database.  The tidy input of :func:`period_over_period` and
+:func:`rolling` has one row per ``period`` x ``level_key`` x ``metric``:
+
+============  ==============================================================
+column        meaning
+============  ==============================================================
+``period``    anything sortable (date, Timestamp, ``"2024-05"``)
+``level_key`` the unit the metric describes (center, team, agent...); optional
+``metric``    metric id
+``value``     the metric: a mean (scores) or a proportion in [0, 1] (rates)
+``n``         observations behind the value
+``successes`` rates only: the count whose share ``value`` is (value = successes/n)
+``sd``        means only: sample sd of the observations
+``kind``      optional ``rate`` | ``mean``; else rows with ``successes`` are
+              rates, rows with ``sd`` means, others are not tested
+============  ==============================================================
+
+Tests (all two-sided; *a* = previous period, *b* = current period, so a
+positive ``change``/``effect_size`` means the metric went up):
+
+* rates - two-proportion z test with pooled variance (no continuity
+  correction; ``z**2`` is the chi-square of R's ``prop.test(correct=FALSE)``)::
+
+      p = (x_a + x_b) / (n_a + n_b)
+      z = (p_b - p_a) / sqrt(p (1 - p) (1/n_a + 1/n_b))
+      effect size: Cohen's h = 2 asin(sqrt(p_b)) - 2 asin(sqrt(p_a))
+
+* means (summary statistics) - Welch's unequal-variance t test::
+
+      t  = (m_b - m_a) / sqrt(s_a^2/n_a + s_b^2/n_b)
+      df = (s_a^2/n_a + s_b^2/n_b)^2
+           / ((s_a^2/n_a)^2/(n_a - 1) + (s_b^2/n_b)^2/(n_b - 1))
+      effect size: Hedges' g = d (1 - 3 / (4 (n_a + n_b) - 9)),
+      d = (m_b - m_a) / s_pooled,
+      s_pooled = sqrt(((n_a - 1) s_a^2 + (n_b - 1) s_b^2) / (n_a + n_b - 2))
+
+  (the pooled-sd standardiser even though the test is Welch's, as pingouin
+  and most software report it; the small-sample correction is Hedges &
+  Olkin's approximation, also pingouin's).
+
+* raw scores - Mann-Whitney U (:func:`mann_whitney_u`), as R's
+  ``wilcox.test``: exact p without ties when both samples have fewer than 50
+  values, else the normal approximation with tie and continuity correction.
+  Effect size: rank-biserial correlation ``r = 2 U_b / (n_a n_b) - 1``.
+
+References
+----------
+* Agresti, A. (2013). *Categorical Data Analysis*, 3rd ed., Wiley (z test
+  for two proportions).
+* Cohen, J. (1988). *Statistical Power Analysis for the Behavioral
+  Sciences*, 2nd ed. (h, d).
+* Welch, B. L. (1947). The generalization of "Student's" problem when
+  several different population variances are involved. *Biometrika* 34, 28-35.
+* Hedges, L. V. & Olkin, I. (1985). *Statistical Methods for Meta-Analysis*.
+* Mann, H. B. & Whitney, D. R. (1947). *Ann. Math. Statist.* 18, 50-60.
+* Kerby, D. S. (2014). The simple difference formula: an approach to
+  teaching nonparametric correlation. *Comprehensive Psychology* 3, 11.IT.3.1.
+* Vallat, R. (2018). Pingouin: statistics in Python. *JOSS* 3(31), 1026.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+__all__ = [
+    "ALPHA",
+    "Comparison",
+    "change_label",
+    "mann_whitney_u",
+    "period_over_period",
+    "rolling",
+    "two_proportion_test",
+    "welch_t_test",
+]
+
+#: Default significance level.
+ALPHA = 0.05
+
+_TEST_EFFECT = {
+    "two_proportion_z": "cohen_h",
+    "welch_t": "hedges_g",
+    "mann_whitney_u": "rank_biserial",
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The result of comparing group *a* (before) with group *b* (after).
+
+    ``change = estimate_b - estimate_a``; ``statistic`` is z, t or U (U of
+    *b*); ``df`` is NaN except for Welch's t; ``effect_size`` is signed like
+    ``change`` and ``effect_measure`` names it (``cohen_h``, ``hedges_g``,
+    ``rank_biserial``).  ``p_value`` is NaN when the data cannot be tested.
+    """
+
+    test: str
+    estimate_a: float
+    estimate_b: float
+    change: float
+    statistic: float
+    df: float
+    p_value: float
+    effect_size: float
+    effect_measure: str
+    n_a: float
+    n_b: float
+
+    def significant(self, alpha: float = ALPHA) -> bool:
+        return bool(np.isfinite(self.p_value) and self.p_value < alpha)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------------------
+# vectorised cores (arrays in, arrays out; NaN where untestable)
+# ---------------------------------------------------------------------------
+def _prop_core(xa, na, xb, nb):
+    xa, na, xb, nb = (np.asarray(v, dtype=float) for v in (xa, na, xb, nb))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        valid = (na > 0) & (nb > 0) & (xa >= 0) & (xb >= 0) & (xa <= na) & (xb <= nb)
+        pa, pb = xa / na, xb / nb
+        pool = (xa + xb) / (na + nb)
+        se = np.sqrt(pool * (1 - pool) * (1 / na + 1 / nb))
+        # se == 0 only when both proportions are 0 or both are 1: no difference, p = 1
+        z = np.where(se > 0, (pb - pa) / se, 0.0)
+        h = 2 * np.arcsin(np.sqrt(np.clip(pb, 0, 1))) - 2 * np.arcsin(np.sqrt(np.clip(pa, 0, 1)))
+    p = _normal_two_sided(z)
+    nan = np.nan
+    return (
+        np.where(valid, pa, nan),
+        np.where(valid, pb, nan),
+        np.where(valid, z, nan),
+        np.where(valid, p, nan),
+        np.where(valid, h, nan),
+    )
+
+
+def _normal_two_sided(z: np.ndarray) -> np.ndarray:
+    z = np.asarray(z, dtype=float)
+    flat = [math.erfc(abs(v) / math.sqrt(2.0)) if np.isfinite(v) else np.nan for v in z.ravel()]
+    return np.asarray(flat, dtype=float).reshape(z.shape)
+
+
+def _welch_core(ma, sa, na, mb, sb, nb):
+    ma, sa, na, mb, sb, nb = (np.asarray(v, dtype=float) for v in (ma, sa, na, mb, sb, nb))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        va, vb = sa**2 / na, sb**2 / nb
+        se = np.sqrt(va + vb)
+        valid = (na >= 2) & (nb >= 2) & (sa >= 0) & (sb >= 0) & (se > 0) & np.isfinite(ma + mb + se)
+        t = (mb - ma) / se
+        dfree = (va + vb) ** 2 / (va**2 / (na - 1) + vb**2 / (nb - 1))
+        sp = np.sqrt(((na - 1) * sa**2 + (nb - 1) * sb**2) / (na + nb - 2))
+        d = (mb - ma) / sp
+        g = d * (1 - 3 / (4 * (na + nb) - 9))
+    t = np.where(valid, t, np.nan)
+    dfree = np.where(valid, dfree, np.nan)
+    if np.any(valid):
+        from scipy import special
+
+        with np.errstate(invalid="ignore"):
+            p = np.where(valid, 2.0 * special.stdtr(np.where(valid, dfree, 1.0), -np.abs(np.nan_to_num(t))), np.nan)
+    else:
+        p = np.full(np.shape(t), np.nan)
+    g = np.where(valid & (sp > 0), g, np.nan)
+    return t, dfree, p, g
+
+
+# ---------------------------------------------------------------------------
+# scalar tests
+# ---------------------------------------------------------------------------
+def two_proportion_test(successes_a: float, n_a: float, successes_b: float, n_b: float) -> Comparison:
+    """Two-proportion z test (pooled, no continuity correction) and Cohen's h.
+
+    ``z = (p_b - p_a) / sqrt(p (1-p) (1/n_a + 1/n_b))`` with the pooled
+    ``p = (x_a + x_b)/(n_a + n_b)``; two-sided ``p_value = erfc(|z|/sqrt 2)``;
+    ``z**2`` equals the statistic of R's ``prop.test(c(x_a, x_b), c(n_a, n_b),
+    correct = FALSE)`` and the p-values agree.  ``effect_size`` = Cohen's
+    ``h = 2 asin(sqrt p_b) - 2 asin(sqrt p_a)``.  When both proportions are 0
+    (or both 1) the difference is nil and ``p_value = 1`` (R returns NaN).
+    Invalid counts (n <= 0, x outside [0, n]) give NaN.
+    """
+    pa, pb, z, p, h = _prop_core(successes_a, n_a, successes_b, n_b)
+    pa, pb = float(pa), float(pb)
+    return Comparison(
+        test="two_proportion_z",
+        estimate_a=pa,
+        estimate_b=pb,
+        change=pb - pa,
+        statistic=float(z),
+        df=float("nan"),
+        p_value=float(p),
+        effect_size=float(h),
+        effect_measure="cohen_h",
+        n_a=float(n_a),
+        n_b=float(n_b),
+    )
+
+
+def welch_t_test(
+    mean_a: float, sd_a: float, n_a: float, mean_b: float, sd_b: float, n_b: float
+) -> Comparison:
+    """Welch's t test from summary statistics, with Hedges' g.
+
+    Same result as ``scipy.stats.ttest_ind_from_stats(mean_b, sd_b, n_b,
+    mean_a, sd_a, n_a, equal_var=False)`` and R's ``t.test(b, a,
+    var.equal = FALSE)`` on the raw data (formulas in the module docstring).
+    ``effect_size`` = Hedges' g (pooled-sd Cohen's d times
+    ``1 - 3/(4(n_a+n_b) - 9)``).  NaN when a group has fewer than 2
+    observations or both sds are 0.
+    """
+    t, dfree, p, g = _welch_core(mean_a, sd_a, n_a, mean_b, sd_b, n_b)
+    return Comparison(
+        test="welch_t",
+        estimate_a=float(mean_a),
+        estimate_b=float(mean_b),
+        change=float(mean_b) - float(mean_a),
+        statistic=float(t),
+        df=float(dfree),
+        p_value=float(p),
+        effect_size=float(g),
+        effect_measure="hedges_g",
+        n_a=float(n_a),
+        n_b=float(n_b),
+    )
+
+
+def mann_whitney_u(a: ArrayLike, b: ArrayLike) -> Comparison:
+    """Mann-Whitney U (Wilcoxon rank-sum) test of raw scores *a* (before) vs *b* (after).
+
+    ``statistic`` = U of *b* = the number of pairs (a_i, b_j) with
+    b_j > a_i plus half the ties (R's ``wilcox.test(b, a)$statistic`` W).
+    p-value as R's ``wilcox.test`` defaults: exact when there are no ties and
+    both samples have < 50 values, else the normal approximation with tie
+    correction and continuity correction (computed by
+    ``scipy.stats.mannwhitneyu``).  ``estimate_a/b`` are the medians and
+    ``change`` their difference; ``effect_size`` = rank-biserial correlation
+    ``2 U_b / (n_a n_b) - 1`` in [-1, 1] (Kerby 2014), > 0 when *b* tends to
+    be larger.  NaN values are dropped; an empty sample gives NaN.
+    """
+    x = np.asarray(a, dtype=float).ravel()
+    y = np.asarray(b, dtype=float).ravel()
+    x, y = x[np.isfinite(x)], y[np.isfinite(y)]
+    na, nb = len(x), len(y)
+    if na == 0 or nb == 0:
+        nan = float("nan")
+        return Comparison("mann_whitney_u", nan, nan, nan, nan, nan, nan, nan, "rank_biserial", na, nb)
+    from scipy import stats
+
+    both = np.concatenate([x, y])
+    ties = len(np.unique(both)) < len(both)
+    method = "exact" if (not ties and na < 50 and nb < 50) else "asymptotic"
+    if len(np.unique(both)) == 1:  # all values equal: no evidence of any shift
+        u, p = na * nb / 2.0, 1.0
+    else:
+        res = stats.mannwhitneyu(y, x, alternative="two-sided", method=method, use_continuity=True)
+        u, p = float(res.statistic), float(res.pvalue)
+    ma, mb = float(np.median(x)), float(np.median(y))
+    return Comparison(
+        test="mann_whitney_u",
+        estimate_a=ma,
+        estimate_b=mb,
+        change=mb - ma,
+        statistic=u,
+        df=float("nan"),
+        p_value=min(p, 1.0),
+        effect_size=2.0 * u / (na * nb) - 1.0,
+        effect_measure="rank_biserial",
+        n_a=float(na),
+        n_b=float(nb),
+    )
+
+
+# ---------------------------------------------------------------------------
+# labels
+# ---------------------------------------------------------------------------
+_UNITS = {"points": ("points", "分"), "pp": ("percentage points", "个百分点"), "": ("", "")}
+
+
+def _fmt_num(x: float) -> str:
+    ax = abs(x)
+    if ax != 0 and ax < 0.05:
+        return f"{ax:.2g}"
+    return f"{ax:.1f}"
+
+
+def _fmt_p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def change_label(
+    change: float, p_value: float, alpha: float = ALPHA, unit: str = "points"
+) -> tuple[str, str]:
+    """An English and a Chinese sentence for a change and its p-value.
+
+    ``unit``: ``points`` (分), ``pp`` (percentage points, 个百分点) or ``""``.
+    The change is shown with one decimal, the p-value with three (or
+    ``p < 0.001``)::
+
+        change_label(-2.1, 0.003) == ("down 2.1 points, significant (p = 0.003)",
+                                      "下降2.1分，差异显著（p = 0.003）")
+        change_label(0.8, 0.41)   == ("up 0.8 points, within normal variation (p = 0.410)",
+                                      "上升0.8分，属正常波动（p = 0.410）")
+
+    No change: "unchanged" / "持平"; no previous value (NaN change): "no
+    previous period" / "无上期数据"; NaN p-value: "(not tested: too few
+    data)" / "（数据不足，未检验）".
+    """
+    if unit not in _UNITS:
+        raise ValueError(f"unit must be one of {list(_UNITS)}")
+    if change is None or not np.isfinite(change):
+        return "no previous period", "无上期数据"
+    u_en, u_zh = _UNITS[unit]
+    num = _fmt_num(change)
+    if change > 0:
+        en, zh = f"up {num}" + (f" {u_en}" if u_en else ""), f"上升{num}{u_zh}"
+    elif change < 0:
+        en, zh = f"down {num}" + (f" {u_en}" if u_en else ""), f"下降{num}{u_zh}"
+    else:
+        en, zh = "unchanged", "持平"
+    if p_value is None or not np.isfinite(p_value):
+        return f"{en} (not tested: too few data)", f"{zh}（数据不足，未检验）"
+    ps = _fmt_p(p_value)
+    if p_value < alpha:
+        return f"{en}, significant ({ps})", f"{zh}，差异显著（{ps}）"
+    return f"{en}, within normal variation ({ps})", f"{zh}，属正常波动（{ps}）"
+
+
+# ---------------------------------------------------------------------------
+# frames
+# ---------------------------------------------------------------------------
+def _keys(df: pd.DataFrame) -> list[str]:
+    return [c for c in ("level_key", "metric") if c in df.columns]
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    if name in df.columns:
+        return pd.to_numeric(df[name], errors="coerce").astype(float)
+    return pd.Series(np.nan, index=df.index, dtype=float)
+
+
+def _kinds(df: pd.DataFrame) -> np.ndarray:
+    inferred = np.where(
+        _col(df, "successes").notna() & _col(df, "n").notna(),
+        "rate",
+        np.where(_col(df, "sd").notna() & _col(df, "n").notna(), "mean", ""),
+    ).astype(object)
+    if "kind" in df.columns:
+        given = df["kind"].astype(object).where(df["kind"].notna(), "").astype(str).str.lower()
+        return np.where(given.isin(["rate", "mean"]), given, inferred).astype(object)
+    return inferred
+
+
+def _sorted(df: pd.DataFrame) -> pd.DataFrame:
+    if "period" not in df.columns or "value" not in df.columns:
+        raise ValueError("the frame needs 'period' and 'value' columns")
+    return df.sort_values(_keys(df) + ["period"], kind="stable").reset_index(drop=True)
+
+
+def _groupby(df: pd.DataFrame):
+    keys = _keys(df)
+    if keys:
+        return df.groupby(keys, sort=False, dropna=False)
+    return df.groupby(np.zeros(len(df), dtype=int), sort=False)
+
+
+def period_over_period(
+    df: pd.DataFrame, alpha: float = ALPHA, *, rate_scale: str = "proportion"
+) -> pd.DataFrame:
+    """Compare every period with the previous one, for every metric and level.
+
+    Within each ``level_key`` x ``metric`` series (sorted by ``period``), row
+    *i* is compared with row *i - 1* - the previous period *present in the
+    data* (a gap is not filled).  Rates get the two-proportion z test, means
+    Welch's t from summary statistics (see the module docstring); rows with
+    neither ``successes`` nor ``sd`` get the change but no test.
+
+    ``rate_scale``: ``proportion`` (rate values in [0, 1]; labels show the
+    change x 100 as percentage points) or ``percent`` (values already 0-100).
+
+    Returns
+    -------
+    The input (sorted by level_key, metric, period) plus
+
+    * ``prev_period``, ``prev_value`` - the row compared with (NaN for the first)
+    * ``change`` - ``value - prev_value`` (in the value's unit)
+    * ``change_pct`` - ``100 * change / |prev_value|`` (NaN when prev is 0)
+    * ``test`` - ``two_proportion_z`` | ``welch_t`` | None
+    * ``statistic`` - z or t; ``df`` - Welch df (NaN otherwise)
+    * ``p_value`` - two-sided
+    * ``effect_size`` - Cohen's h (rates) or Hedges' g (means), signed like change
+    * ``effect_measure`` - ``cohen_h`` | ``hedges_g`` | None
+    * ``significant`` - ``p_value < alpha`` (bool; False when untested)
+    * ``label_en``, ``label_zh`` - e.g. "down 2.1 points, significant
+      (p = 0.003)" / "下降2.1分，差异显著（p = 0.003）", see :func:`change_label`
+    """
+    if rate_scale not in ("proportion", "percent"):
+        raise ValueError("rate_scale must be 'proportion' or 'percent'")
+    out = _sorted(df)
+    g = _groupby(out)
+
+    def prev(name: str) -> pd.Series:
+        if name not in out.columns:
+            return pd.Series(np.nan, index=out.index, dtype=float)
+        return g[name].shift(1)
+
+    kind = _kinds(out)
+    value = _col(out, "value")
+    n, x, sd = _col(out, "n"), _col(out, "successes"), _col(out, "sd")
+    out["prev_period"] = prev("period")
+    out["prev_value"] = pd.to_numeric(prev("value"), errors="coerce").astype(float)
+    pn = pd.to_numeric(prev("n"), errors="coerce").astype(float)
+    px = pd.to_numeric(prev("successes"), errors="coerce").astype(float)
+    psd = pd.to_numeric(prev("sd"), errors="coerce").astype(float)
+    change = value - out["prev_value"]
+    out["change"] = change
+    pv = out["prev_value"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["change_pct"] = np.where(pv != 0, 100.0 * change.to_numpy(float) / np.abs(pv), np.nan)
+
+    is_rate = (kind == "rate") & out["prev_value"].notna().to_numpy()
+    is_mean = (kind == "mean") & out["prev_value"].notna().to_numpy()
+    m = len(out)
+    stat = np.full(m, np.nan)
+    dfree = np.full(m, np.nan)
+    p = np.full(m, np.nan)
+    eff = np.full(m, np.nan)
+    if is_rate.any():
+        _, _, z, pp, h = _prop_core(px[is_rate], pn[is_rate], x[is_rate], n[is_rate])
+        stat[is_rate], p[is_rate], eff[is_rate] = z, pp, h
+    if is_mean.any():
+        t, d, pp, gg = _welch_core(
+            out["prev_value"][is_mean], psd[is_mean], pn[is_mean], value[is_mean], sd[is_mean], n[is_mean]
+        )
+        stat[is_mean], dfree[is_mean], p[is_mean], eff[is_mean] = t, d, pp, gg
+    test = np.where(is_rate, "two_proportion_z", np.where(is_mean, "welch_t", None)).astype(object)
+    test[~(is_rate | is_mean)] = None
+    out["test"] = pd.Series(test, index=out.index, dtype=object)
+    out["statistic"], out["df"], out["p_value"], out["effect_size"] = stat, dfree, p, eff
+    out["effect_measure"] = pd.Series(
+        [_TEST_EFFECT.get(t) if t else None for t in test], index=out.index, dtype=object
+    )
+    out["significant"] = np.isfinite(p) & (p < alpha)
+    en, zh = [], []
+    scale = 100.0 if rate_scale == "proportion" else 1.0
+    for k, c, pv_ in zip(kind, change.to_numpy(float), p):
+        if k == "rate":
+            e, z_ = change_label(c * scale, pv_, alpha, "pp")
+        elif k == "mean":
+            e, z_ = change_label(c, pv_, alpha, "points")
+        else:
+            e, z_ = change_label(c, pv_, alpha, "")
+        en.append(e)
+        zh.append(z_)
+    out["label_en"], out["label_zh"] = en, zh
+    return out
+
+
+def rolling(df: pd.DataFrame, window: int, min_periods: int | None = None) -> pd.DataFrame:
+    """Rolling means over the last ``window`` periods of each level_key x metric series.
+
+    The window counts rows (periods present in the data), ending at and
+    including the current one; ``min_periods`` (default ``window``, as
+    pandas) is the number of non-missing values needed, else NaN.
+
+    Returns
+    -------
+    The input (sorted by level_key, metric, period) plus
+
+    * ``rolling_value`` - unweighted mean of ``value`` over the window
+    * ``rolling_weighted`` - n-weighted: ``sum(successes)/sum(n)`` for rates
+      (the pooled proportion), ``sum(value * n)/sum(n)`` for other rows with
+      ``n``; NaN without ``n``
+    * ``rolling_n`` - ``sum(n)`` over the window (NaN without ``n``)
+    * ``rolling_periods`` - how many non-missing values the window holds
+    """
+    if window < 1:
+        raise ValueError("window must be >= 1")
+    mp = window if min_periods is None else int(min_periods)
+    out = _sorted(df)
+    kind = _kinds(out)
+    value, n, x = _col(out, "value"), _col(out, "n"), _col(out, "successes")
+    num = np.where(kind == "rate", x, value * n)
+    tmp = pd.DataFrame(
+        {"v": value, "n": n, "num": num, "nw": np.where(np.isfinite(num), n, np.nan)}, index=out.index
+    )
+    grp = _groupby(out).ngroup()
+
+    def roll(col: str, how: str, min_p: int) -> pd.Series:
+        r = tmp[col].groupby(grp.to_numpy()).rolling(window, min_periods=min_p)
+        res = getattr(r, how)()
+        return res.reset_index(level=0, drop=True).reindex(out.index)
+
+    out["rolling_value"] = roll("v", "mean", mp)
+    sum_num, sum_n = roll("num", "sum", mp), roll("nw", "sum", mp)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["rolling_weighted"] = np.where(sum_n > 0, sum_num / sum_n, np.nan)
+    out["rolling_n"] = roll("n", "sum", mp) if "n" in df.columns else np.nan
+    out["rolling_periods"] = roll("v", "count", 0).astype("int64")
+    return out
