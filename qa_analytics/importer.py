@@ -37,7 +37,7 @@ class ImportReport:
 
     file: str
     kind: str | None
-    status: str  # imported | rejected
+    status: str  # imported | rejected | checked (dry run: nothing written)
     rows_read: int = 0
     rows_imported: int = 0
     rows_updated: int = 0
@@ -166,11 +166,14 @@ def import_file(
     display_name: str | None = None,
     progress: Progress | None = None,
     plan: ImportPlan | None = None,
+    dry_run: bool = False,
 ) -> ImportReport:
     """Import one file in one transaction and report what happened.
 
     Never raises for a bad file: unreadable, unrecognised or invalid files
     come back as a report with ``status="rejected"`` and a message.
+    ``dry_run`` validates and counts (new / updated / duplicate against the
+    database) and then rolls everything back: the Import page's preview.
     """
     path = Path(path)
     name = display_name or path.name
@@ -213,6 +216,13 @@ def import_file(
             report.message = "the sheet has a header but no data rows"
             return report
         tick("store", 0.7)
+        if dry_run:
+            counts = store.classify_staged(con, mapping.kind, "staged")
+            con.execute("ROLLBACK")
+            report.status = "checked"
+            report.rows_imported, report.rows_updated = counts.imported, counts.updated
+            report.rows_duplicate = counts.duplicate + staged.duplicates_in_file
+            return report
         batch_id = store.new_batch(
             con,
             file_name=name,

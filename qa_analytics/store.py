@@ -35,6 +35,7 @@ __all__ = [
     "init_schema",
     "new_batch",
     "merge_staged",
+    "classify_staged",
     "finish_batch",
     "undo_batch",
     "list_batches",
@@ -175,6 +176,17 @@ def duckdb_columns(kind: str) -> list[tuple[str, str]]:
         ]
         con.close()
     return _COLUMN_CACHE[kind]
+
+
+def classify_staged(con: duckdb.DuckDBPyConnection, kind: str, staged: str = "staged") -> MergeCounts:
+    """What a merge of ``staged`` would do (new / changed / same), writing nothing."""
+    rows = con.execute(
+        f"""SELECT CASE WHEN t.record_key IS NULL THEN 'new'
+                        WHEN t.row_hash = s.row_hash THEN 'same' ELSE 'changed' END AS cls, count(*)
+            FROM {staged} s LEFT JOIN {kind} t USING (record_key) GROUP BY cls"""
+    ).fetchall()
+    counts = dict(rows)
+    return MergeCounts(int(counts.get("new", 0)), int(counts.get("changed", 0)), int(counts.get("same", 0)))
 
 
 def merge_staged(

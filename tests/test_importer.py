@@ -234,3 +234,15 @@ def test_natural_key_without_ids_is_stable_across_reimports(con, tmp_path):
     assert import_file(con, f).rows_imported == 3  # identical-looking surveys stay three
     rep = import_file(con, f)
     assert (rep.rows_imported, rep.rows_duplicate) == (0, 3)
+
+
+def test_dry_run_counts_without_writing(con, tmp_path):
+    f = monitoring_export(tmp_path / "a.xlsx", n=5)
+    import_file(con, f)
+    rows = [MONITORING_HEADER_TOP, MONITORING_HEADER_SUB] + monitoring_rows(7)
+    rows[2][5] = 50
+    rep = import_file(con, write_xlsx(tmp_path / "b.xlsx", rows, merges=["G1:I1"]), dry_run=True)
+    assert rep.status == "checked"
+    assert (rep.rows_imported, rep.rows_updated, rep.rows_duplicate) == (2, 1, 4)
+    assert con.execute("SELECT count(*) FROM monitoring").fetchone()[0] == 5
+    assert len(store.list_batches(con)) == 1
