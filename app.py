@@ -16,6 +16,7 @@ def run() -> None:
     language_switch()
     pages = [
         st.Page("pages/data_status.py", title=t("page_data"), icon="🗂️", url_path="data", default=True),
+        st.Page("pages/import_data.py", title=t("page_import"), icon="📥", url_path="import"),
     ]
     st.navigation(pages).run()
 

@@ -56,3 +56,44 @@ def test_every_string_has_both_languages():
     for key, texts in STRINGS.items():
         assert set(texts) == set(LANGS), key
         assert all(texts.values()), key
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_import_page_reports_errors_and_imports_valid_rows(lang, tmp_path, monkeypatch):
+    from conftest import MONITORING_HEADER_SUB, MONITORING_HEADER_TOP, monitoring_rows, write_xlsx
+
+    monkeypatch.setenv("QA_DB", str(tmp_path / "imp.duckdb"))
+    rows = [MONITORING_HEADER_TOP, MONITORING_HEADER_SUB] + monitoring_rows(4)
+    rows.append(["QM9", None, "x", "2026-02-30", "李", 50, 0, 0, 0, "否", None, None])
+    f = write_xlsx(tmp_path / "质检.xlsx", rows, merges=["G1:I1"])
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page("pages/import_data.py").run()
+    assert not at.exception
+    at.file_uploader[0].set_value([("质检.xlsx", f.read_bytes(), XLSX)]).run()
+    assert not at.exception
+    # the errors table lists the bad row (Excel row 7) with both problems
+    row_col = "行号" if lang == "zh" else "Row"
+    errors = next(d.value for d in at.dataframe if row_col in d.value.columns)
+    assert set(errors[row_col]) == {7}
+    assert len(errors) == 2
+    import_all = [b for b in at.button if b.key and b.key.endswith("_go")][0]
+    assert import_all.disabled
+    [b for b in at.button if b.key and b.key.endswith("_go_valid")][0].click().run()
+    assert not at.exception
+    assert at.success, "an import confirmation is shown"
+    con = store.connect(tmp_path / "imp.duckdb")
+    assert con.execute("SELECT count(*) FROM monitoring").fetchone()[0] == 4
+    con.close()
+    # undo from the history
+    at.run()
+    undo = [b for b in at.button if b.label in ("撤销", "Undo")][0]
+    undo.click().run()
+    assert not at.exception
+    con = store.connect(tmp_path / "imp.duckdb")
+    assert con.execute("SELECT count(*) FROM monitoring").fetchone()[0] == 0
+    con.close()

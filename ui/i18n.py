@@ -55,6 +55,64 @@ STRINGS: dict[str, dict[str, str]] = {
     "status_undone": {"zh": "已撤销", "en": "undone"},
     "source_import": {"zh": "导入", "en": "import"},
     "source_demo": {"zh": "演示", "en": "demo"},
+    "page_import": {"zh": "数据导入", "en": "Import"},
+    "import_title": {"zh": "导入导出表", "en": "Import exports"},
+    "import_help": {
+        "zh": "上传质检、拨测、满意度、人员名册或系统检查的导出表（.xlsx、.xls、.csv，可多选）。系统会识别类型和表头，先检查再导入；每个文件要么全部导入，要么都不导入。",
+        "en": "Upload monitoring, call-test, survey, roster or system-check exports (.xlsx, .xls, .csv; several at once). The kind and headers are detected and checked before anything is written; each file is imported whole or not at all.",
+    },
+    "upload": {"zh": "选择文件", "en": "Choose files"},
+    "kind": {"zh": "数据类型", "en": "Kind of data"},
+    "auto_detect": {"zh": "自动识别", "en": "Detect automatically"},
+    "auto_detected": {"zh": "自动识别：{kind}", "en": "Detected: {kind}"},
+    "sheet_header_at": {"zh": "工作表“{sheet}”，表头在第 {row} 行", "en": "Sheet “{sheet}”, header on row {row}"},
+    "col_header": {"zh": "表头", "en": "Header"},
+    "col_field": {"zh": "对应字段", "en": "Field"},
+    "preview": {"zh": "预览前 10 行", "en": "Preview of the first 10 rows"},
+    "rows_invalid": {
+        "zh": "{total} 行中有 {n} 行有问题。修正文件后重新上传，或只导入有效行（问题行可下载）。",
+        "en": "{n} of {total} rows have problems. Fix the file and upload it again, or import only the valid rows (the rejected ones can be downloaded).",
+    },
+    "file_rejected": {"zh": "无法导入：{reason}", "en": "Cannot import: {reason}"},
+    "btn_import": {"zh": "导入", "en": "Import"},
+    "btn_import_valid": {"zh": "只导入有效行", "en": "Import valid rows only"},
+    "importing": {"zh": "正在导入…", "en": "Importing…"},
+    "stage_read": {"zh": "读取文件…", "en": "Reading the file…"},
+    "stage_map": {"zh": "识别表头…", "en": "Mapping headers…"},
+    "stage_validate": {"zh": "校验数据…", "en": "Validating…"},
+    "stage_store": {"zh": "写入数据库…", "en": "Storing…"},
+    "stage_done": {"zh": "完成", "en": "Done"},
+    "imported_ok": {
+        "zh": "已导入（批次 {batch}）：新增 {new}，更新 {updated}，重复 {dup}，拒绝 {rejected}。",
+        "en": "Imported (batch {batch}): {new} new, {updated} updated, {dup} already there, {rejected} rejected.",
+    },
+    "download_rejects": {"zh": "下载被拒绝的行", "en": "Download the rejected rows"},
+    "undo_batch": {"zh": "撤销哪个批次", "en": "Batch to undo"},
+    "btn_undo": {"zh": "撤销", "en": "Undo"},
+    "undone": {
+        "zh": "已撤销批次 {batch}：删除 {removed} 条，恢复 {restored} 条。",
+        "en": "Undid batch {batch}: {removed} records removed, {restored} restored.",
+    },
+    "undo_refused": {"zh": "不能撤销：{reason}", "en": "Cannot undo: {reason}"},
+    "col_sheet": {"zh": "工作表", "en": "Sheet"},
+    "col_row": {"zh": "行号", "en": "Row"},
+    "col_column": {"zh": "列", "en": "Column"},
+    "col_value": {"zh": "值", "en": "Value"},
+    "col_problem": {"zh": "问题", "en": "Problem"},
+    "err_missing": {"zh": "缺少必填值", "en": "required value is missing"},
+    "err_bad_date": {"zh": "不是有效日期", "en": "not a valid date"},
+    "err_date_range": {"zh": "日期超出 2000-01-01 至一年后的范围", "en": "date outside 2000-01-01 .. one year from today"},
+    "err_bad_time": {"zh": "不是有效时间", "en": "not a valid time"},
+    "err_bad_number": {"zh": "不是数字", "en": "not a number"},
+    "err_score_range": {"zh": "分数超出 0–100", "en": "score outside 0–100"},
+    "err_pct_range": {"zh": "百分比超出 0–100", "en": "percentage outside 0–100"},
+    "err_negative": {"zh": "不能为负数", "en": "must not be negative"},
+    "err_bad_bool": {"zh": "不是“是/否”类的值", "en": "not a yes/no value"},
+    "err_bad_rating": {"zh": "无法识别的满意度评价（1–5 或 满意/一般/不满意…）",
+                       "en": "not a recognised satisfaction rating (1–5 or 满意/一般/不满意...)"},
+    "err_bad_item": {"zh": "扣分项的值不是数字或“不适用”", "en": "item points are not a number or N/A"},
+    "err_dup_conflict": {"zh": "同一记录编号在第 {row} 行出现过且内容不同",
+                         "en": "the same record id appears in row {row} with different values"},
     "db_error": {
         "zh": "无法打开数据库：{error}",
         "en": "Cannot open the database: {error}",
@@ -63,9 +121,16 @@ STRINGS: dict[str, dict[str, str]] = {
 
 
 def lang() -> str:
-    """The current language: the URL's ``lang`` parameter, else Chinese."""
-    value = st.query_params.get("lang", DEFAULT_LANG)
-    return value if value in LANGS else DEFAULT_LANG
+    """The current language: the URL's ``lang`` parameter, else the one this
+    session chose last (page navigation clears the URL's parameters), else
+    Chinese.  The choice is written back to the URL so a copied link keeps it."""
+    value = st.query_params.get("lang")
+    if value in LANGS:
+        st.session_state["_lang"] = value
+        return value
+    value = st.session_state.get("_lang", DEFAULT_LANG)
+    st.query_params["lang"] = value
+    return value
 
 
 def t(key: str, **fmt: object) -> str:
@@ -79,8 +144,13 @@ def language_switch() -> None:
     current = lang()
     choice = st.sidebar.radio(
         t("language"), list(LANGS), index=list(LANGS).index(current),
-        format_func=lambda k: LANGS[k], horizontal=True, key="lang_switch",
+        format_func=LANGS.__getitem__, horizontal=True, key="lang_switch",
     )
     if choice != current:
         st.query_params["lang"] = choice
         st.rerun()
+
+
+def kind_label(kind: str) -> str:
+    """The record kind in the current language."""
+    return t(f"kind_{kind}") if f"kind_{kind}" in STRINGS else kind
