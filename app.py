@@ -1,24 +1,52 @@
 """Entry point of the dashboard: ``streamlit run app.py``.
 
-Pages live under ``pages/``; ``run()`` builds the navigation so the app can
-be driven by ``streamlit.testing.v1.AppTest``.
+One file per page under ``pages/``; ``run()`` builds the navigation so the
+app can be driven by ``streamlit.testing.v1.AppTest``.  In presentation mode
+the sidebar is hidden and the pages become slides with previous / next.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
+from ui import presentation
 from ui.i18n import language_switch, t
+
+ROOT = Path(__file__).resolve().parent
+
+# (file, title key, icon, url path, shown as a slide in presentation mode)
+PAGES = [
+    ("pages/overview.py", "page_overview", "📊", "overview", True),
+    ("pages/drilldown.py", "page_drilldown", "🔎", "drilldown", True),
+    ("pages/eval_types.py", "page_eval_types", "⚖️", "types", True),
+    ("pages/control_charts.py", "page_control", "📈", "control", True),
+    ("pages/indicators.py", "page_indicators", "🧭", "indicators", True),
+    ("pages/evaluators.py", "page_evaluators", "🎧", "evaluators", True),
+    ("pages/compliance.py", "page_compliance", "📅", "compliance", True),
+    ("pages/import_data.py", "page_import", "📥", "import", False),
+    ("pages/data_status.py", "page_data", "🗂️", "data", False),
+]
 
 
 def run() -> None:
     st.set_page_config(page_title=t("app_title"), page_icon="📞", layout="wide")
-    language_switch()
+    presenting = presentation.is_presenting()
+    available = [p for p in PAGES if (ROOT / p[0]).exists()]
     pages = [
-        st.Page("pages/data_status.py", title=t("page_data"), icon="🗂️", url_path="data", default=True),
-        st.Page("pages/import_data.py", title=t("page_import"), icon="📥", url_path="import"),
+        st.Page(f, title=t(title), icon=icon, url_path=url, default=(i == 0))
+        for i, (f, title, icon, url, _slide) in enumerate(available)
     ]
-    st.navigation(pages).run()
+    if presenting:
+        slides = [pg for pg, spec in zip(pages, available) if spec[4]]
+        current = st.navigation(pages, position="hidden")
+        presentation.controls(slides or pages, current)
+    else:
+        language_switch()
+        current = st.navigation(pages)
+        presentation.sidebar_toggles()
+    current.run()
 
 
 run()

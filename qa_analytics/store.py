@@ -45,6 +45,7 @@ __all__ = [
     "clear_demo_data",
     "data_version",
     "monthly_counts",
+    "dimensions",
 ]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -485,3 +486,26 @@ def monthly_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         f"SELECT kind, month, count(*) AS records FROM ({parts}) WHERE month IS NOT NULL "
         "GROUP BY ALL ORDER BY month, kind"
     ).df()
+
+
+def dimensions(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """What the filters offer: the dates the data covers, teams, channels."""
+    first, last = con.execute(
+        """SELECT min(d), max(d) FROM (
+               SELECT min(eval_date) d FROM monitoring UNION ALL SELECT max(eval_date) FROM monitoring
+               UNION ALL SELECT min(test_date) FROM call_test UNION ALL SELECT max(test_date) FROM call_test
+               UNION ALL SELECT min(survey_date) FROM survey UNION ALL SELECT max(survey_date) FROM survey)"""
+    ).fetchone()
+    teams = [r[0] for r in con.execute(
+        """SELECT DISTINCT team FROM (
+               SELECT team FROM roster_timeline UNION ALL SELECT team FROM monitoring
+               UNION ALL SELECT team FROM call_test UNION ALL SELECT team FROM survey)
+           WHERE team IS NOT NULL ORDER BY team"""
+    ).fetchall()]
+    channels = [r[0] for r in con.execute(
+        """SELECT channel FROM (SELECT channel, count(*) n FROM (
+               SELECT COALESCE(channel, 'voice') channel FROM monitoring
+               UNION ALL SELECT COALESCE(channel, 'voice') FROM survey) GROUP BY channel)
+           ORDER BY n DESC"""
+    ).fetchall()]
+    return {"first": first, "last": last, "teams": teams, "channels": channels}

@@ -23,10 +23,13 @@ def demo_db(tmp_path_factory):
     return path
 
 
-def run_app(lang: str) -> AppTest:
+def run_app(lang: str, page: str | None = "pages/data_status.py") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["lang"] = lang
-    return at.run()
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    return at
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

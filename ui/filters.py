@@ -1,0 +1,130 @@
+"""The sidebar filters every page shares: period, grain, team, evaluation
+type, channel.  Kept in the URL, so a copied link reopens the same view."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+import streamlit as st
+
+from ui.db import query
+from ui.i18n import t
+from ui.state import set_url_value, url_value
+
+GRAINS = ("day", "week", "month", "quarter", "half_year")
+EVAL_TYPES = ("all", "monitoring", "nonvoice", "call_test_qa", "call_test_leadership", "call_test_third_party",
+              "survey")
+PRESETS = ("last_month", "last_3_months", "last_6_months", "last_12_months", "last_half_year", "all", "custom")
+
+
+@dataclass(frozen=True)
+class Filters:
+    date_from: dt.date
+    date_to: dt.date
+    grain: str
+    team: str | None
+    eval_type: str
+    channel: str | None
+
+    def metric_kwargs(self) -> dict:
+        """Arguments for ``qa_analytics.metrics.metric_table``."""
+        tester = {"call_test_qa": "qa", "call_test_leadership": "leadership",
+                  "call_test_third_party": "third_party"}.get(self.eval_type)
+        channel = self.channel
+        if self.eval_type == "nonvoice" and channel is None:
+            channel = [c for c in query("dimensions")["channels"] if c != "voice"] or None
+        return {"date_from": self.date_from, "date_to": self.date_to, "team": self.team,
+                "channel": channel, "eval_type": tester}
+
+    def previous(self) -> "Filters":
+        """The period of the same length just before this one."""
+        days = (self.date_to - self.date_from).days + 1
+        return replace(self, date_from=self.date_from - dt.timedelta(days=days),
+                       date_to=self.date_from - dt.timedelta(days=1))
+
+
+def _month_start(d: dt.date, back: int = 0) -> dt.date:
+    y, m = d.year, d.month - back
+    while m <= 0:
+        y, m = y - 1, m + 12
+    return dt.date(y, m, 1)
+
+
+def preset_range(preset: str, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The dates a preset covers, ending at the last date with data."""
+    if preset == "all":
+        return first, last
+    if preset == "last_half_year":
+        start = dt.date(last.year, 1 if last.month <= 6 else 7, 1)
+        return max(first, start), last
+    months = {"last_month": 1, "last_3_months": 3, "last_6_months": 6, "last_12_months": 12}.get(preset, 6)
+    return max(first, _month_start(last, months - 1)), last
+
+
+def sidebar_filters(show: tuple[str, ...] = ("period", "grain", "team", "eval_type", "channel")) -> Filters:
+    """Draw the filters in the sidebar and return what they say."""
+    dims = query("dimensions")
+    last = dims["last"] or dt.date.today()
+    first = dims["first"] or last - dt.timedelta(days=365)
+    sb = st.sidebar
+    sb.header(t("filters"))
+    preset = url_value("period", "last_6_months")
+    if preset not in PRESETS:
+        preset = "last_6_months"
+    date_from, date_to = preset_range(preset, first, last)
+    if "period" in show:
+        labels = {p: t(f"preset_{p}") for p in PRESETS}
+        preset = sb.selectbox(t("period"), PRESETS, index=PRESETS.index(preset), format_func=labels.__getitem__,
+                              key="f_period")
+        set_url_value("period", preset)
+        if preset == "custom":
+            d0 = url_value("from", first, dt.date.fromisoformat)
+            d1 = url_value("to", last, dt.date.fromisoformat)
+            picked = sb.date_input(t("date_range"), (d0, d1), min_value=first, max_value=last, key="f_range")
+            if isinstance(picked, (tuple, list)) and len(picked) == 2:
+                date_from, date_to = picked
+            else:
+                date_from, date_to = d0, d1
+            set_url_value("from", date_from, dt.date.isoformat)
+            set_url_value("to", date_to, dt.date.isoformat)
+        else:
+            date_from, date_to = preset_range(preset, first, last)
+    grain = url_value("grain", "month")
+    grain = grain if grain in GRAINS else "month"
+    if "grain" in show:
+        labels = {g: t(f"grain_{g}") for g in GRAINS}
+        grain = sb.selectbox(t("grain"), GRAINS, index=GRAINS.index(grain), format_func=labels.__getitem__,
+                             key="f_grain")
+        set_url_value("grain", grain)
+    team = url_value("team", None)
+    if "team" in show:
+        options = [None, *dims["teams"]]
+        team = team if team in options else None
+        labels = {o: (t("all_teams") if o is None else o) for o in options}
+        team = sb.selectbox(t("team"), options, index=options.index(team), format_func=labels.__getitem__,
+                            key="f_team")
+        set_url_value("team", team)
+    eval_type = url_value("type", "all")
+    eval_type = eval_type if eval_type in EVAL_TYPES else "all"
+    if "eval_type" in show:
+        labels = {e: t(f"type_{e}") for e in EVAL_TYPES}
+        eval_type = sb.selectbox(t("eval_type"), EVAL_TYPES, index=EVAL_TYPES.index(eval_type),
+                                 format_func=labels.__getitem__, key="f_type")
+        set_url_value("type", None if eval_type == "all" else eval_type)
+    channel = url_value("channel", None)
+    if "channel" in show:
+        options = [None, *dims["channels"]]
+        channel = channel if channel in options else None
+        labels = {o: (t("all_channels") if o is None else t(f"channel_{o}") if f"channel_{o}" in _known() else o)
+                  for o in options}
+        channel = sb.selectbox(t("channel"), options, index=options.index(channel),
+                               format_func=labels.__getitem__, key="f_channel")
+        set_url_value("channel", channel)
+    return Filters(date_from, date_to, grain, team, eval_type, channel)
+
+
+def _known() -> set[str]:
+    from ui.i18n import STRINGS
+
+    return set(STRINGS)
