@@ -54,7 +54,7 @@ def test_demo_data_is_shown_and_labelled(lang, title, banner, demo_db, monkeypat
 
 
 def test_every_string_has_both_languages():
-    from ui.i18n import LANGS, STRINGS
+    from ui.i18n import LANGS, STRINGS  # importing merges ui/strings/*, refusing duplicate keys
 
     for key, texts in STRINGS.items():
         assert set(texts) == set(LANGS), key

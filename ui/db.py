@@ -36,3 +36,22 @@ def cached(fn_name: str, data_version: int, db_path: str, *args):
 
 def query(fn_name: str, *args):
     return cached(fn_name, version(), str(store.default_db_path()), *args)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_call(target: str, data_version: int, db_path: str, args: tuple, kwargs: tuple):
+    import importlib
+
+    module, name = target.split(":")
+    fn = getattr(importlib.import_module(module), name)
+    return fn(connection(), *args, **dict(kwargs))
+
+
+def call(target: str, *args, **kwargs):
+    """``module:function(con, *args, **kwargs)``, cached until the data change.
+
+    ``target`` names a ``qa_analytics`` function taking the connection first,
+    e.g. ``call("qa_analytics.metrics:metric_table", ["qa_mean_score"], grain="month")``.
+    Arguments must be hashable by ``st.cache_data`` (dates, strings, lists...).
+    """
+    return _cached_call(target, version(), str(store.default_db_path()), args, tuple(sorted(kwargs.items())))

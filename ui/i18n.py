@@ -167,6 +167,24 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+def _merge_page_strings() -> None:
+    """Fold the per-page tables of ``ui/strings/`` into :data:`STRINGS`."""
+    import importlib
+    import pkgutil
+
+    import ui.strings as pkg
+
+    for mod in pkgutil.iter_modules(pkg.__path__):
+        table = importlib.import_module(f"ui.strings.{mod.name}").STRINGS
+        clash = set(table) & set(STRINGS)
+        if clash:
+            raise KeyError(f"ui/strings/{mod.name}.py redefines {sorted(clash)}")
+        STRINGS.update(table)
+
+
+_merge_page_strings()
+
+
 def lang() -> str:
     """The current language: the URL's ``lang`` parameter, else the one this
     session chose last (page navigation clears the URL's parameters), else
