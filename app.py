@@ -18,20 +18,20 @@ ROOT = Path(__file__).resolve().parent
 
 # (file, title key, icon, url path, shown as a slide in presentation mode)
 PAGES = [
-    ("pages/overview.py", "page_overview", "📊", "overview", True),
-    ("pages/drilldown.py", "page_drilldown", "🔎", "drilldown", True),
-    ("pages/eval_types.py", "page_eval_types", "⚖️", "types", True),
-    ("pages/control_charts.py", "page_control", "📈", "control", True),
-    ("pages/indicators.py", "page_indicators", "🧭", "indicators", True),
-    ("pages/evaluators.py", "page_evaluators", "🎧", "evaluators", True),
-    ("pages/compliance.py", "page_compliance", "📅", "compliance", True),
-    ("pages/import_data.py", "page_import", "📥", "import", False),
-    ("pages/data_status.py", "page_data", "🗂️", "data", False),
+    ("pages/overview.py", "page_overview", ":material/dashboard:", "overview", True),
+    ("pages/drilldown.py", "page_drilldown", ":material/account_tree:", "drilldown", True),
+    ("pages/eval_types.py", "page_eval_types", ":material/compare_arrows:", "types", True),
+    ("pages/control_charts.py", "page_control", ":material/show_chart:", "control", True),
+    ("pages/indicators.py", "page_indicators", ":material/hub:", "indicators", True),
+    ("pages/evaluators.py", "page_evaluators", ":material/headset_mic:", "evaluators", True),
+    ("pages/compliance.py", "page_compliance", ":material/calendar_month:", "compliance", True),
+    ("pages/import_data.py", "page_import", ":material/upload_file:", "import", False),
+    ("pages/data_status.py", "page_data", ":material/database:", "data", False),
 ]
 
 
 def run() -> None:
-    st.set_page_config(page_title=t("app_title"), page_icon="📞", layout="wide")
+    st.set_page_config(page_title=t("app_title"), page_icon=":material/support_agent:", layout="wide")
     presenting = presentation.is_presenting()
     available = [p for p in PAGES if (ROOT / p[0]).exists()]
     pages = [

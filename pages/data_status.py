@@ -9,6 +9,7 @@ import streamlit as st
 from qa_analytics import store
 from ui.db import connection, query
 from ui.i18n import t
+from ui.theme import plot
 
 st.title(t("data_title"))
 
@@ -47,12 +48,16 @@ st.dataframe(table, hide_index=True, width="stretch")
 monthly = query("monthly_counts")
 if len(monthly):
     monthly = monthly.assign(kind=monthly["kind"].map(lambda k: t(f"kind_{k}")))
+    # One panel per kind: surveys outnumber system checks 10,000 to 1.
     fig = px.bar(
-        monthly, x="month", y="records", color="kind", barmode="group",
+        monthly, x="month", y="records", facet_row="kind", color="kind",
         labels={"month": t("col_month"), "records": t("col_records"), "kind": t("col_kind")},
     )
+    fig.update_yaxes(matches=None, title_text="")
+    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+    fig.update_layout(showlegend=False)
     st.subheader(t("counts_by_month"))
-    st.plotly_chart(fig, width="stretch")
+    plot(fig, height=140 * monthly["kind"].nunique() + 60)
 
 st.subheader(t("import_log"))
 batches = query("list_batches")

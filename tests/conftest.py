@@ -114,3 +114,136 @@ def monitoring_export(path: Path, n: int = 5, **kw) -> Path:
     rows += monitoring_rows(n, **kw)
     rows += [[None] * 12, ["合计", None, None, None, None, 480]]
     return write_xlsx(path, rows, merges=["G3:I3", "A3:A4", "B3:B4"])
+
+
+# --- real browser harness -------------------------------------------------------------------
+# The server runs the real app (`streamlit run`) on a free port against a
+# database the test chooses; Playwright drives Debian's Chromium.  When a test
+# fails, the server's own output is printed (a habit taken from datasette).
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class StreamlitServer:
+    def __init__(self, db: Path, log: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        env = {**os.environ, "QA_DB": str(db)}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        )
+        deadline = time.time() + 60
+        import urllib.request
+
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(self.url + "/_stcore/health", timeout=2).read() == b"ok":
+                    return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("streamlit did not start:\n" + log.read_text())
+
+    def output(self) -> str:
+        return self.log.read_text() if self.log.exists() else ""
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def browser_available() -> bool:
+    return Path(CHROMIUM).exists()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium through Playwright; skipped only where no Chromium
+    exists, and never in CI (CI installs it: a missing browser there fails)."""
+    if not browser_available():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing in CI: .ci/run must install it (apt-get install chromium)")
+        pytest.skip("no Chromium on this machine (apt-get install chromium fonts-noto-cjk)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db_path(tmp_path_factory) -> Path:
+    """A small demo database shared by the browser tests (copy it to write)."""
+    import datetime as dt
+
+    from qa_analytics.demo_loader import load_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    con = store.connect(path)
+    load_demo(con, months=6, seed=3, end=dt.date(2026, 6, 30))
+    con.close()
+    return path
+
+
+@pytest.fixture
+def server_for(tmp_path, request):
+    """``server_for(db_path)`` starts the app on that database; stopped after the test."""
+    started: list[StreamlitServer] = []
+
+    def start(db: Path) -> StreamlitServer:
+        srv = StreamlitServer(db, tmp_path / f"streamlit{len(started)}.log")
+        started.append(srv)
+        return srv
+
+    yield start
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    for srv in started:
+        if failed:
+            print(f"\n--- streamlit output ({srv.url}) ---\n{srv.output()[-5000:]}")
+        srv.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)
+
+
+def wait_idle(page, timeout: float = 30_000) -> None:
+    """Wait until the script run is over and the page has settled."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    out = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(out), full_page=True)
+    return out

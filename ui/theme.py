@@ -23,7 +23,7 @@ pio.templates["qa"] = go.layout.Template(
         xaxis=dict(showgrid=False, linecolor="#999", ticks="outside"),
         yaxis=dict(gridcolor="#e5e5e5", zerolinecolor="#ccc"),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
-        margin=dict(l=10, r=10, t=50, b=10),
+        margin=dict(l=60, r=20, t=50, b=40),
         hoverlabel=dict(font=dict(family=FONT)),
     )
 )
@@ -51,3 +51,16 @@ def style(fig: go.Figure, present: bool = False, height: int | None = None) -> g
     if height:
         fig.update_layout(height=height)
     return fig
+
+
+def plot(fig: go.Figure, *, key: str | None = None, height: int | None = None, on_select=None, **kwargs):
+    """Draw a figure with the shared theme (Streamlit's own theme off), in
+    the projector variant during presentation mode.  ``on_select`` is passed
+    to ``st.plotly_chart`` for click drill-downs ("rerun" returns the event)."""
+    import streamlit as st
+
+    from ui.presentation import is_presenting
+
+    style(fig, present=is_presenting(), height=height)
+    extra = {"on_select": on_select, "selection_mode": ("points",)} if on_select else {}
+    return st.plotly_chart(fig, theme=None, key=key, width="stretch", **extra, **kwargs)
