@@ -1,0 +1,57 @@
+"""Headline figures: this period vs the previous one, with the test."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from qa_analytics import overview
+from qa_analytics.demo_loader import load_demo
+
+
+def test_previous_period_has_the_same_length():
+    assert overview.previous_period(dt.date(2026, 4, 1), dt.date(2026, 6, 30)) == (
+        dt.date(2025, 12, 31), dt.date(2026, 3, 31))
+
+
+def _insert_surveys(con, day: dt.date, satisfied: int, other: int, start: int) -> None:
+    con.execute(
+        """INSERT INTO survey (survey_id, survey_date, rating, rating_score, satisfaction, record_key, row_hash,
+                               created_batch, batch_id)
+           SELECT 'S' || (? + i), ?, CASE WHEN i < ? THEN '5' ELSE '2' END, NULL,
+                  CASE WHEN i < ? THEN 'satisfied' ELSE 'dissatisfied' END, 'id:S' || (? + i), 'h', 1, 1
+           FROM range(?) r(i)""",
+        [start, day, satisfied, satisfied, start, satisfied + other],
+    )
+
+
+def test_headline_rate_change_is_tested(con):
+    # previous month 60/100 satisfied, this month 75/100
+    _insert_surveys(con, dt.date(2026, 5, 10), 60, 40, 0)
+    _insert_surveys(con, dt.date(2026, 6, 10), 75, 25, 1000)
+    h = overview.headline(con, dt.date(2026, 6, 1), dt.date(2026, 6, 30), metrics=["satisfaction_rate"])
+    row = h.iloc[0]
+    # the previous period of 30 days is May 2 .. May 31, which holds May 10
+    assert (row["value"], row["prev_value"], row["n"], row["prev_n"]) == (0.75, 0.60, 100, 100)
+    assert row["change"] == pytest.approx(0.15)
+    # by hand: pooled p = 0.675, se = sqrt(0.675 * 0.325 * (1/100 + 1/100)) = 0.066238,
+    # z = 0.15 / 0.066238 = 2.2646, p = 2 * (1 - Phi(2.2646)) = 0.02354
+    # (= R: prop.test(c(75, 60), c(100, 100), correct = FALSE)$p.value)
+    assert row["p_value"] == pytest.approx(0.02354, abs=5e-5)
+    assert row["significant"] and row["improved"] is True
+    assert "significant" in row["label_en"]
+
+
+def test_headline_on_demo_data_has_every_card(con):
+    load_demo(con, months=4, seed=2, end=dt.date(2026, 4, 30))
+    h = overview.headline(con, dt.date(2026, 4, 1), dt.date(2026, 4, 30))
+    assert list(h["metric"]) == list(overview.HEADLINE_METRICS)
+    # mystery-shopper rounds are quarterly: none in April, so that card is empty
+    has_data = h[h["metric"] != "external_call_test_pass_rate"]
+    assert has_data["value"].notna().all() and (has_data["n"] > 0).all()
+    assert has_data["prev_value"].notna().all()
+    assert h.set_index("metric").loc["external_call_test_pass_rate", "n"] == 0
+    # a metric with no data gives a row with NaN, not an error
+    empty = overview.headline(con, dt.date(2020, 1, 1), dt.date(2020, 1, 31))
+    assert empty["value"].isna().all()
