@@ -94,6 +94,6 @@ def headline(
                 rec.update(change=float(r["change"]), p_value=float(r["p_value"]) if pd.notna(r["p_value"]) else float("nan"),
                            significant=bool(r["significant"]), label_en=r["label_en"], label_zh=r["label_zh"])
                 if rec["significant"]:
-                    rec["improved"] = (rec["change"] > 0) == m.higher_is_better
+                    rec["improved"] = bool((rec["change"] > 0) == m.higher_is_better)
         rows.append(rec)
     return pd.DataFrame(rows)
