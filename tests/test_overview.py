@@ -39,7 +39,7 @@ def test_headline_rate_change_is_tested(con):
     # z = 0.15 / 0.066238 = 2.2646, p = 2 * (1 - Phi(2.2646)) = 0.02354
     # (= R: prop.test(c(75, 60), c(100, 100), correct = FALSE)$p.value)
     assert row["p_value"] == pytest.approx(0.02354, abs=5e-5)
-    assert row["significant"] and row["improved"] is True
+    assert row["significant"] and row["improved"]
     assert "significant" in row["label_en"]
 
 
