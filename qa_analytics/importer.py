@@ -248,9 +248,7 @@ def import_file(
         con.execute("ROLLBACK")
         raise
     finally:
-        con.execute("DROP VIEW IF EXISTS raw_rows")
-        for t in ("cln", "skipped", "norm", "items_raw", "item_errors", "item_sig", "keyed", "keyed2", "bad_keys",
-                  "staged", "staged_items"):
+        for t in ("cln", "skipped", "norm", "staged", "staged_items"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
     report.status = "imported"
     report.batch_id = batch_id

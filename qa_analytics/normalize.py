@@ -82,6 +82,7 @@ ERROR_MESSAGES = {
     "bad_rating": "not a recognised satisfaction rating (1–5 or 满意/一般/不满意...)",
     "bad_item": "item points are not a number or N/A",
     "dup_conflict": "the same record id appears earlier in the file with different values",
+    "dup_later": "a later row has the same record id with different values",
 }
 
 
@@ -302,18 +303,27 @@ def stage_rows(
 
     Blank rows, totals rows (合计/平均/Total...) and repeated header rows are
     skipped.  Rows with any error are left out of ``staged`` and listed.
+
+    Three passes over the rows, each one SQL statement: clean every used
+    cell once; type, validate, key and hash every row (items validated and
+    hashed in their wide form); and, for the valid rows only, unpivot the
+    items.  Intermediate tables are dropped as soon as they are consumed:
+    they are what bounds the memory of a 500,000-row import.
     """
     kind = KINDS[mapping.kind]
     install_macros(con)
-    con.register("raw_in", data)
-    mapped_cols = sorted(set(mapping.fields.values()) | {j for j, _ in mapping.items.values()})
-    if not mapped_cols:
-        mapped_cols = [0]
+    items = list(mapping.items.items())  # [(name, (column, group))]
+    item_cols = [j for _, (j, _g) in items]
+    field_cols = sorted(set(mapping.fields.values()))
+    mapped_cols = sorted(set(field_cols) | set(item_cols)) or [0]
     first_cols = list(range(min(4, data.num_columns - 1)))
     used = sorted(set(mapped_cols) | set(first_cols))
-    # Every used cell cleaned once (c<j>), the raw text kept beside it (r<j>)
-    # for error messages and the rejects workbook.
-    cleaned = ", ".join(f"c{j} AS r{j}, qa_clean(c{j}) AS c{j}" for j in used)
+    # 1. Every used cell cleaned once (c<j>); the raw text of field cells kept
+    #    beside it (r<j>) for error messages.
+    cleaned = ", ".join(
+        (f"c{j} AS r{j}, " if j in field_cols else "") + f"qa_clean(c{j}) AS c{j}" for j in used
+    )
+    con.register("raw_in", data)
     con.execute(f"CREATE OR REPLACE TEMP TABLE cln AS SELECT __row, {cleaned} FROM raw_in")
     con.unregister("raw_in")
     all_null = " AND ".join(f"c{j} IS NULL" for j in mapped_cols)
@@ -337,116 +347,85 @@ def stage_rows(
             FROM cln WHERE __skip IS NOT NULL""",
         params,
     )
-    # A view, not a copy: the skipped rows are few, the others many.
-    con.execute(
-        """CREATE OR REPLACE TEMP VIEW raw_rows AS
-           SELECT c.*, s.__skip FROM cln c LEFT JOIN skipped s USING (__row)"""
-    )
+    skipped = con.execute("SELECT count(*) FROM skipped").fetchone()[0]
+    # 2. One pass: typed fields, every error, the record key and the row hash.
     select, errors = _field_exprs(kind, mapping)
     derived = _derived_exprs(kind, mapping)
+    for k, (_name, (j, _g)) in enumerate(items):
+        # the item's name is user text: errors carry its index, named in Python
+        errors.append(
+            f"CASE WHEN c{j} IS NOT NULL AND NOT qa_na_c(c{j}) AND qa_num_c(c{j}) IS NULL "
+            f"THEN {{'field': 'item#{k}', 'code': 'bad_item', 'value': c{j}}} END"
+        )
     err_list = "list_filter([" + ", ".join(errors) + "], lambda e: e IS NOT NULL)" if errors else "[]"
+    value_cols = list(kind.value_fields) + [d.split(" AS ")[-1] for d in derived]
+    hash_parts = [f"COALESCE(CAST({c} AS VARCHAR), '∅')" for c in value_cols]
+    if item_cols:
+        # The row's items, by column order (stable for a given export layout).
+        hash_parts.append("CAST(hash(" + ", ".join(f"c{j}" for j in item_cols) + ") AS VARCHAR)")
+    id_expr = kind.id_field or "NULL"
+    nk = " || '|' || ".join(f"COALESCE(CAST({c} AS VARCHAR), '')" for c in kind.natural_key)
+    # The window functions below cost more than the rest of the pass; most
+    # exports carry a unique id on every row, and then neither is needed.
+    id_col = mapping.fields.get(kind.id_field) if kind.id_field else None
+    simple = False
+    if id_col is not None:
+        missing, dups = con.execute(
+            f"""SELECT count(*) FILTER (WHERE c{id_col} IS NULL), count(c{id_col}) - count(DISTINCT qa_id_c(c{id_col}))
+                FROM cln LEFT JOIN skipped USING (__row) WHERE __skip IS NULL"""
+        ).fetchone()
+        simple = missing == 0 and dups == 0
+    if simple:
+        key_sql = f"'id:' || {id_expr}"
+        occ_sql = "1 AS __occ, row_hash AS __first_hash, __row AS __first_row"
+        window = ""
+    else:
+        key_sql = f"""CASE WHEN {id_expr} IS NOT NULL THEN 'id:' || {id_expr}
+                           ELSE 'nk:' || md5({nk}) || ':' || CAST(row_number() OVER (
+                                PARTITION BY {id_expr} IS NULL, {nk} ORDER BY __row) AS VARCHAR)
+                      END"""
+        occ_sql = ("row_number() OVER w AS __occ, first_value(row_hash) OVER w AS __first_hash, "
+                   "first_value(__row) OVER w AS __first_row")
+        window = "WINDOW w AS (PARTITION BY record_key ORDER BY __row)"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE norm AS
-            SELECT {", ".join(select + derived)}, __row, {err_list} AS __errors
-            FROM raw_rows WHERE __skip IS NULL"""
-    )
-    # Items (monitoring): long form, one row per non-empty item cell, in one
-    # UNPIVOT (NULL cells drop out); item names join from a small table.
-    if mapping.items:
-        names = pa.table({
-            "col": [f"c{j}" for j, _ in mapping.items.values()],
-            "item": [normalize_item_name(n) for n in mapping.items],
-            "item_group": [g for _, g in mapping.items.values()],
-        })
-        con.register("item_names", names)
-        cols = ", ".join(f"c{j}" for j, _ in mapping.items.values())
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE items_raw AS
-                SELECT u.__row, n.item, n.item_group, u.raw_value,
-                       CASE WHEN qa_na_c(u.raw_value) THEN NULL ELSE qa_num_c(u.raw_value) END AS points,
-                       NOT qa_na_c(u.raw_value) AND qa_num_c(u.raw_value) IS NULL AS bad,
-                       u.raw_value AS raw
-                FROM (UNPIVOT (SELECT __row, {cols} FROM raw_rows WHERE __skip IS NULL)
-                      ON {cols} INTO NAME col VALUE raw_value) u
-                JOIN item_names n USING (col)"""
-        )
-        con.unregister("item_names")
-    else:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE items_raw (__row INTEGER, item VARCHAR, item_group VARCHAR, "
-            "raw_value VARCHAR, points DOUBLE, bad BOOLEAN, raw VARCHAR)"
-        )
-    # Item errors join the row's errors.
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE item_errors AS
-           SELECT __row, list({'field': 'item:' || item, 'code': 'bad_item', 'value': raw}) AS errs
-           FROM items_raw WHERE bad GROUP BY __row"""
-    )
-    con.execute(
-        """UPDATE norm SET __errors = list_concat(norm.__errors, e.errs)
-           FROM item_errors e WHERE e.__row = norm.__row"""
-    )
-    # Record keys: the export's id, else the natural key plus the occurrence
-    # number among rows with the same natural key (so two identical-looking
-    # surveys of one day stay two, and a re-import still matches them).
-    id_expr = f"{kind.id_field}" if kind.id_field else "NULL"
-    nk = " || '|' || ".join(f"COALESCE(CAST({c} AS VARCHAR), '')" for c in kind.natural_key)
-    item_agg = "sig.items_sig"
-    con.execute(
-        # An order-free signature of the row's items (XOR of per-item hashes):
-        # a string_agg sorted per row cost twice as much.
-        """CREATE OR REPLACE TEMP TABLE item_sig AS
-           SELECT __row, CAST(bit_xor(hash(item, points)) AS VARCHAR) AS items_sig
-           FROM items_raw GROUP BY __row"""
-    )
-    value_cols = [c for c in kind.value_fields] + [d.split(" AS ")[-1] for d in derived]
-    hash_parts = [f"COALESCE(CAST({c} AS VARCHAR), '∅')" for c in value_cols]
-    if kind.name == "monitoring":
-        hash_parts.append(f"COALESCE({item_agg}, '')")
-    row_hash = "md5(" + " || chr(31) || ".join(hash_parts) + ")"
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE keyed AS
-            SELECT n.*,
-                   CASE WHEN {id_expr} IS NOT NULL THEN 'id:' || {id_expr}
-                        ELSE 'nk:' || md5({nk}) || ':' ||
-                             CAST(row_number() OVER (PARTITION BY {id_expr} IS NULL, {nk} ORDER BY __row) AS VARCHAR)
-                   END AS record_key,
-                   {row_hash} AS row_hash
-            FROM norm n LEFT JOIN item_sig sig USING (__row)"""
+            WITH typed AS (
+                SELECT {", ".join(select + derived)}, __row, {err_list} AS __errors,
+                       md5({" || chr(31) || ".join(hash_parts)}) AS row_hash
+                FROM cln LEFT JOIN skipped USING (__row) WHERE __skip IS NULL),
+            keyed AS (
+                -- The export's id, else the natural key plus the occurrence
+                -- number among rows with that key (two identical-looking
+                -- surveys of one day stay two; a re-import still matches).
+                SELECT *, {key_sql} AS record_key FROM typed)
+            SELECT *, {occ_sql} FROM keyed {window}"""
     )
     # The same id twice in one file: identical rows are duplicates; rows that
-    # differ are an error (which of them is right is the user's call).
+    # differ are an error, and so is the first of them (which is right is the
+    # user's call): nothing ambiguous is stored.
+    fld = kind.id_field or kind.natural_key[0]
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE keyed2 AS
-           SELECT *,
-                  row_number() OVER (PARTITION BY record_key ORDER BY __row) AS __occ,
-                  first_value(row_hash) OVER (PARTITION BY record_key ORDER BY __row) AS __first_hash,
-                  first_value(__row) OVER (PARTITION BY record_key ORDER BY __row) AS __first_row
-           FROM keyed"""
-    )
-    con.execute(
-        f"""UPDATE keyed2 SET __errors = list_append(__errors,
-                {{'field': '{kind.id_field or kind.natural_key[0]}', 'code': 'dup_conflict',
-                  'value': CAST(__first_row AS VARCHAR)}})
+        f"""UPDATE norm SET __errors = list_append(__errors,
+                {{'field': '{fld}', 'code': 'dup_conflict', 'value': CAST(__first_row AS VARCHAR)}})
             WHERE __occ > 1 AND row_hash <> __first_hash"""
     )
-    rows_read = con.execute("SELECT count(*) FROM keyed2").fetchone()[0]
-    skipped = con.execute("SELECT count(*) FROM raw_rows WHERE __skip IS NOT NULL").fetchone()[0]
-    err_rows = con.execute(
-        """SELECT __row, unnest(__errors) AS e FROM keyed2
-           WHERE len(__errors) > 0 ORDER BY __row"""
-    ).fetchall()
-    invalid_rows = sorted({r[0] for r in err_rows})
-    # A record whose later duplicate is in conflict is itself suspect: reject
-    # the first occurrence too, so nothing ambiguous is stored.
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE bad_keys AS
-           SELECT DISTINCT record_key FROM keyed2 WHERE len(__errors) > 0"""
+        f"""UPDATE norm SET __errors = list_append(__errors,
+                {{'field': '{fld}', 'code': 'dup_later', 'value': NULL}})
+            WHERE __occ = 1 AND len(__errors) = 0 AND record_key IN (
+                SELECT record_key FROM norm WHERE __occ > 1 AND row_hash <> __first_hash)"""
     )
-    dup_in_file = con.execute(
-        """SELECT count(*) FROM keyed2 WHERE __occ > 1 AND row_hash = __first_hash
-           AND record_key NOT IN (SELECT record_key FROM bad_keys)"""
-    ).fetchone()[0]
+    rows_read, dup_in_file = con.execute(
+        """SELECT count(*), count(*) FILTER (WHERE __occ > 1 AND row_hash = __first_hash
+               AND record_key NOT IN (SELECT record_key FROM norm WHERE len(__errors) > 0))
+           FROM norm"""
+    ).fetchone()
+    err_rows = con.execute(
+        "SELECT __row, unnest(__errors) AS e FROM norm WHERE len(__errors) > 0 ORDER BY __row"
+    ).fetchall()
+    # 3. The valid rows, and their items in long form (one UNPIVOT; NULL cells
+    #    drop out).  The raw text of an item is kept only where it says more
+    #    than the points (N/A).
     stored = [c for c in _stored_columns(kind.name) if c not in ("created_batch", "batch_id")]
     sel = ", ".join(
         "CAST(? AS VARCHAR) AS source_sheet" if c == "source_sheet"
@@ -456,52 +435,59 @@ def stage_rows(
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE staged AS
-            SELECT {sel}, __row FROM keyed2
-            WHERE __occ = 1 AND record_key NOT IN (SELECT record_key FROM bad_keys)""",
+            SELECT {sel}, __row FROM norm
+            WHERE __occ = 1 AND record_key NOT IN (SELECT record_key FROM norm WHERE len(__errors) > 0)""",
         [sheet_name],
     )
-    con.execute(
-        # The raw text is kept only where it says more than the points (N/A).
-        """CREATE OR REPLACE TEMP TABLE staged_items AS
-           SELECT s.record_key, i.item, i.item_group, i.points,
-                  CASE WHEN i.points IS NULL THEN i.raw_value END AS raw_value
-           FROM items_raw i JOIN staged s ON s.__row = i.__row"""
-    )
+    con.execute("DROP TABLE norm")
+    if items:
+        names = pa.table({
+            "col": [f"c{j}" for j in item_cols],
+            "item": [normalize_item_name(n) for n, _ in items],
+            "item_group": [g for _, (_j, g) in items],
+        })
+        con.register("item_names", names)
+        cols = ", ".join(f"c{j}" for j in item_cols)
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE staged_items AS
+                SELECT u.record_key, n.item, n.item_group,
+                       CASE WHEN qa_na_c(u.raw_value) THEN NULL ELSE qa_num_c(u.raw_value) END AS points,
+                       CASE WHEN qa_na_c(u.raw_value) THEN u.raw_value END AS raw_value
+                FROM (UNPIVOT (SELECT s.record_key, {cols} FROM cln JOIN staged s USING (__row))
+                      ON {cols} INTO NAME col VALUE raw_value) u
+                JOIN item_names n USING (col)"""
+        )
+        con.unregister("item_names")
+    else:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE staged_items (record_key VARCHAR, item VARCHAR, item_group VARCHAR, "
+            "points DOUBLE, raw_value VARCHAR)"
+        )
+    con.execute("DROP TABLE cln")
+    con.execute("DROP TABLE skipped")
     rows_valid = con.execute("SELECT count(*) FROM staged").fetchone()[0]
-    errors = []
+    item_names_by_index = [normalize_item_name(n) for n, _ in items]
+    errors_out = []
     for row, err in err_rows:
         field = err["field"]
-        errors.append(
-            {
-                "sheet": sheet_name,
-                "row": int(row),
-                "field": field,
-                "column": _column_label(field, mapping, header_names),
-                "value": err["value"],
-                "code": err["code"],
-                "message": _message(err["code"], err["value"]),
-            }
-        )
-    # Rows rejected because a later duplicate conflicted with them.
-    extra_bad = con.execute(
-        """SELECT __row FROM keyed2 WHERE record_key IN (SELECT record_key FROM bad_keys)
-           AND len(__errors) = 0"""
-    ).fetchall()
-    for (row,) in extra_bad:
-        invalid_rows.append(int(row))
-        fld = kind.id_field or kind.natural_key[0]
-        errors.append({
-            "sheet": sheet_name, "row": int(row), "field": fld,
-            "column": _column_label(fld, mapping, header_names), "value": None, "code": "dup_conflict",
-            "message": "a later row has the same record id with different values",
+        if field.startswith("item#"):
+            field = "item:" + item_names_by_index[int(field[5:])]
+        errors_out.append({
+            "sheet": sheet_name,
+            "row": int(row),
+            "field": field,
+            "column": _column_label(field, mapping, header_names),
+            "value": err["value"],
+            "code": err["code"],
+            "message": _message(err["code"], err["value"]),
         })
     return StageResult(
         rows_read=int(rows_read),
         rows_valid=int(rows_valid),
         rows_skipped=int(skipped),
         duplicates_in_file=int(dup_in_file),
-        errors=sorted(errors, key=lambda e: (e["row"], e["column"] or "")),
-        invalid_rows=sorted(set(invalid_rows)),
+        errors=sorted(errors_out, key=lambda e: (e["row"], e["column"] or "")),
+        invalid_rows=sorted({e["row"] for e in errors_out}),
     )
 
 

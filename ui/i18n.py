@@ -118,6 +118,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "err_bad_rating": {"zh": "无法识别的满意度评价（1–5 或 满意/一般/不满意…）",
                        "en": "not a recognised satisfaction rating (1–5 or 满意/一般/不满意...)"},
     "err_bad_item": {"zh": "扣分项的值不是数字或“不适用”", "en": "item points are not a number or N/A"},
+    "err_dup_later": {"zh": "后面有一行记录编号相同但内容不同", "en": "a later row has the same record id with different values"},
     "err_dup_conflict": {"zh": "同一记录编号在第 {row} 行出现过且内容不同",
                          "en": "the same record id appears in row {row} with different values"},
     "filters": {"zh": "筛选", "en": "Filters"},
