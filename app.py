@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui import presentation
+from ui.page import mark_app_ran
 from ui.i18n import language_switch, t
 
 ROOT = Path(__file__).resolve().parent
@@ -31,6 +32,7 @@ PAGES = [
 
 
 def run() -> None:
+    goto = mark_app_ran()
     st.set_page_config(page_title=t("app_title"), page_icon=":material/support_agent:", layout="wide")
     presenting = presentation.is_presenting()
     available = [p for p in PAGES if (ROOT / p[0]).exists()]
@@ -46,6 +48,11 @@ def run() -> None:
         language_switch()
         current = st.navigation(pages)
         presentation.sidebar_toggles()
+    if goto:
+        # A direct link reached a page before this app ever ran: reopen it here.
+        target = next((pg for pg, spec in zip(pages, available) if Path(spec[0]).name == goto), None)
+        if target is not None and target is not current:
+            st.switch_page(target)
     current.run()
 
 

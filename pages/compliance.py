@@ -18,6 +18,9 @@ from ui.i18n import lang, t
 from ui.presentation import is_presenting
 from ui.state import set_url_value, url_value
 from ui.theme import BAD, GOOD, plot
+from ui.page import ensure_app
+
+ensure_app()  # direct links on a fresh server: run inside app.py
 
 # Status -> (colour, pattern, symbol). Okabe-Ito colours, and a symbol and a
 # fill pattern as well, so nothing depends on telling colours apart.

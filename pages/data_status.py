@@ -10,6 +10,9 @@ from qa_analytics import store
 from ui.db import connection, query
 from ui.i18n import t
 from ui.theme import plot
+from ui.page import ensure_app
+
+ensure_app()  # direct links on a fresh server: run inside app.py
 
 st.title(t("data_title"))
 

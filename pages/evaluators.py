@@ -16,6 +16,9 @@ from ui.i18n import lang, t
 from ui.presentation import is_presenting
 from ui.state import set_url_value, url_value
 from ui.theme import BAD, GOOD, NEUTRAL, PALETTE, plot
+from ui.page import ensure_app
+
+ensure_app()  # direct links on a fresh server: run inside app.py
 
 LENIENT, SEVERE, IN_LINE, FEW = "#E69F00", "#0072B2", NEUTRAL, "#c8c8c8"
 LABEL_COLOUR = {"lenient": LENIENT, "severe": SEVERE, "in line": IN_LINE, "insufficient data": FEW}

@@ -16,6 +16,9 @@ from qa_analytics.read import ReadError
 from qa_analytics.schema import KIND_NAMES, KINDS
 from ui.db import connection, query
 from ui.i18n import kind_label, t
+from ui.page import ensure_app
+
+ensure_app()  # direct links on a fresh server: run inside app.py
 
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "qa_uploads"
 FILE_TYPES = ["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "txt"]

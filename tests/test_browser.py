@@ -32,3 +32,16 @@ def test_every_page_opens_without_error(browser, demo_server, lang):
         assert page.locator("[data-testid='stException']").count() == 0, f"{name}: {demo_server.output()[-2000:]}"
         screenshot(page, f"{name}_{lang}")
     page.close()
+
+
+def test_direct_link_on_a_fresh_server_opens_inside_the_app(browser, demo_server):
+    """The first request a new server gets is a page link, not the root: the
+    page must still run inside app.py's navigation, in the linked language."""
+    page = browser.new_page()
+    page.goto(f"{demo_server.url}/data?lang=en")
+    wait_idle(page)
+    nav = " ".join(page.locator("[data-testid='stSidebarNavLink']").all_inner_texts())
+    assert "Data status" in nav and "Import" in nav, nav  # titles, not file names
+    assert "data status" not in nav.lower().replace("data status", "", 1) or "data_status" not in nav
+    assert page.get_by_text("What is in the database").count() == 1
+    page.close()
