@@ -100,3 +100,15 @@ def test_import_page_reports_errors_and_imports_valid_rows(lang, tmp_path, monke
     con = store.connect(tmp_path / "imp.duckdb")
     assert con.execute("SELECT count(*) FROM monitoring").fetchone()[0] == 0
     con.close()
+
+
+def test_every_page_runs_inside_the_app():
+    """Each page hands over to app.py when reached bare (see ui/page.py)."""
+    import ast
+
+    pages = Path(APP).parent / "pages"
+    for f in sorted(pages.glob("*.py")):
+        tree = ast.parse(f.read_text())
+        calls = [n for n in tree.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)
+                 and getattr(n.value.func, "id", None) == "ensure_app"]
+        assert calls, f"{f.name} does not call ensure_app()"
