@@ -425,3 +425,41 @@ def monitoring_days(
             rows.append({"date": d, "day_type": kind, "in_range": inside, "status": st, "done": dn})
             d += dt.timedelta(days=1)
     return pd.DataFrame(rows, columns=["date", "day_type", "in_range", "status", "done"])
+
+
+def compliance_gaps(
+    con: duckdb.DuckDBPyConnection,
+    date_from: Any,
+    date_to: Any,
+    *,
+    team: str | None = None,
+    calendar: str = "cn",
+    as_of: Any = None,
+) -> pd.DataFrame:
+    """The requirements with missed periods, as the Overview's alerts list them.
+
+    Judged like the compliance calendar: China's official calendar
+    (``calendar`` as in :func:`cn_calendar`), holiday-only periods not
+    required, the management review ``no_data`` (not a miss), and nothing
+    after ``as_of`` (default: the last day with data, or yesterday).
+
+    Returns :func:`compliance_overview` rows whose ``state`` is ``missing``
+    (columns ``requirement``, ``label_en``, ``label_zh``, ``team``,
+    ``missing``, ``missing_periods``...).
+    """
+    cal = cn_calendar(date_from, date_to, calendar)
+    if as_of is None:
+        last = con.execute(
+            "SELECT max(d) FROM (SELECT max(eval_date) d FROM monitoring UNION ALL SELECT max(test_date) FROM call_test"
+            " UNION ALL SELECT max(survey_date) FROM survey)"
+        ).fetchone()[0]
+        yesterday = dt.date.today() - dt.timedelta(days=1)
+        as_of = min(yesterday, last) if last else yesterday
+    frame = compliance_calendar(con, date_from, date_to, team=team, holidays=cal["holidays"],
+                                extra_workdays=cal["extra_workdays"], as_of=as_of)
+    if frame.empty:
+        return compliance_overview(frame) if len(frame.columns) else frame
+    if team:
+        frame = frame[frame["team"].isna() | (frame["team"] == team)]
+    over = compliance_overview(frame)
+    return over[over["state"] == "missing"].reset_index(drop=True)

@@ -176,3 +176,21 @@ def test_compliance_calendar_team(demo_con):
     team_rows = fr[fr["requirement"].isin(["qa_monitoring", "qa_call_test"])]
     assert set(team_rows["team"]) == {"综合一组"}
     assert fr.loc[fr["requirement"] == "system_check", "team"].isna().all()
+
+
+def test_compliance_gaps_ignore_official_holidays_and_unrecorded_reviews(con):
+    import datetime as dt
+
+    from qa_analytics.demo_loader import load_demo
+    from qa_analytics.review import compliance_gaps
+
+    load_demo(con, months=3, seed=1, end=dt.date(2026, 5, 31))
+    gaps = compliance_gaps(con, dt.date(2026, 5, 1), dt.date(2026, 5, 31))
+    # May Day (May 1-5) is an official holiday: not a missed monitoring day;
+    # the management review has no data (not a miss)
+    missed = {r.requirement: list(r.missing_periods) for r in gaps.itertuples()}
+    assert dt.date(2026, 5, 1) not in missed.get("qa_monitoring", [])
+    assert "management_review" not in missed
+    from qa_analytics.compliance import REQUIREMENTS
+
+    assert {r.id if hasattr(r, "id") else r[0] for r in REQUIREMENTS} >= {"qa_monitoring", "management_review"}

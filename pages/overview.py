@@ -1,0 +1,150 @@
+"""Overview for the center's leadership: headline cards against the previous
+period, the service-quality index with its control limits, the team ranking
+and the alerts of the period."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from ui import format as fmt
+from ui.db import call, query
+from ui.filters import sidebar_filters
+from ui.i18n import lang, t
+from ui.page import ensure_app
+from ui.presentation import is_presenting
+from ui.theme import BAD, GOOD, LIMIT, NEUTRAL, PALETTE, plot
+
+ensure_app()  # direct links on a fresh server: run inside app.py
+
+f = sidebar_filters(show=("period", "grain", "team", "channel"))
+present = is_presenting()
+zh = lang() == "zh"
+prev = f.previous()
+
+st.title(t("ov_title"))
+st.caption(t("ov_period", cur=f"{fmt.date(f.date_from)} – {fmt.date(f.date_to)}",
+             prev=f"{fmt.date(prev.date_from)} – {fmt.date(prev.date_to)}",
+             team=f.team or t("all_teams")))
+
+if not any(c["records"] for c in query("record_counts")):
+    st.info(t("ov_empty"))
+    st.stop()
+if query("has_demo_data"):
+    st.caption("ⓘ " + t("demo_banner"))
+
+# --- headline cards ------------------------------------------------------------------------
+cards = call("qa_analytics.overview:headline", f.date_from, f.date_to, team=f.team, channel=f.channel)
+index_now = call("qa_analytics.indicators:composite_index", grain="all", level="center",
+                 date_from=f.date_from, date_to=f.date_to, team=f.team)
+index_prev = call("qa_analytics.indicators:composite_index", grain="all", level="center",
+                  date_from=prev.date_from, date_to=prev.date_to, team=f.team)
+
+
+def _first(frame: pd.DataFrame, col: str) -> float:
+    return float(frame[col].iloc[0]) if len(frame) and pd.notna(frame[col].iloc[0]) else math.nan
+
+
+cols = st.columns(1 + len(cards))
+idx_value, idx_prev = _first(index_now, "index"), _first(index_prev, "index")
+cols[0].metric(
+    t("ov_index"), fmt.num(idx_value),
+    delta=None if math.isnan(idx_value) or math.isnan(idx_prev) else f"{idx_value - idx_prev:+.1f}",
+    help=t("ov_index_help"),
+)
+for col, card in zip(cols[1:], cards.itertuples()):
+    unit = card.unit
+    delta = None
+    if pd.notna(card.change):
+        delta = f"{card.change * 100:+.1f} pp" if unit == "share" else f"{card.change:+.1f}"
+    col.metric(
+        card.name_zh if zh else card.name_en,
+        fmt.metric_value(card.value, unit) if card.n else "—",
+        delta=delta,
+        delta_color="normal" if card.higher_is_better else "inverse",
+        help=t("ov_card_help", n=fmt.count(card.n), prev_n=fmt.count(card.prev_n)),
+    )
+    if not card.n:
+        col.caption(t("ov_no_data_card"))
+    elif pd.notna(card.change):
+        word = t("ov_significant") if card.significant else t("ov_noise")
+        colour = (GOOD if card.improved else BAD) if card.significant else NEUTRAL
+        col.markdown(f"<span style='color:{colour}'>{word}</span>", unsafe_allow_html=True)
+
+# --- index trend with control limits, and the team ranking ---------------------------------
+left, right = st.columns([3, 2]) if not present else (st.container(), st.container())
+with left:
+    st.subheader(t("ov_trend"))
+    trend = call("qa_analytics.indicators:composite_index", grain=f.grain, level="center",
+                 date_from=f.date_from, date_to=f.date_to, team=f.team)
+    trend = trend.dropna(subset=["index"]) if len(trend) else trend
+    if len(trend) < 3:
+        st.info(t("ov_trend_short"))
+    else:
+        from qa_analytics.spc import control_chart, explain_signals
+
+        cc = control_chart(trend["index"].to_numpy(), "xmr")
+        x = [fmt.period(p, f.grain) for p in trend["period"]]
+        fig = go.Figure()
+        fig.add_trace(go.Scatter(x=x, y=cc["ucl"], name=t("ov_ucl"), line=dict(color=LIMIT, dash="dash")))
+        fig.add_trace(go.Scatter(x=x, y=cc["center"], name=t("ov_center"), line=dict(color=NEUTRAL)))
+        fig.add_trace(go.Scatter(x=x, y=cc["lcl"], name=t("ov_lcl"), line=dict(color=LIMIT, dash="dash")))
+        flagged = [bool(s) for s in cc["signals"]]
+        fig.add_trace(go.Scatter(
+            x=x, y=cc["value"], name=t("ov_index"), mode="lines+markers", line=dict(color=PALETTE[0], width=3),
+            marker=dict(size=[14 if s else 8 for s in flagged], color=[BAD if s else PALETTE[0] for s in flagged],
+                        symbol=["diamond" if s else "circle" for s in flagged]),
+        ))
+        fig.update_yaxes(title_text=t("ov_index_axis"))
+        plot(fig, key="ov_trend", height=480 if present else 360)
+        for sentence in explain_signals(cc, lang="zh-CN" if zh else "en")[:4]:
+            st.caption("⚠ " + sentence)
+with right:
+    st.subheader(t("ov_ranking"))
+    ranking = call("qa_analytics.indicators:composite_index", grain="all", level="team",
+                   date_from=f.date_from, date_to=f.date_to, channel=f.channel)
+    ranking = ranking.dropna(subset=["index"]) if len(ranking) else ranking
+    if ranking.empty:
+        st.info(t("ov_ranking_empty"))
+    else:
+        ranking = ranking.sort_values("index")
+        fig = go.Figure(go.Bar(
+            x=ranking["index"], y=ranking["level_key"], orientation="h",
+            marker_color=[PALETTE[1] if k == f.team else PALETTE[0] for k in ranking["level_key"]],
+            text=[f"{v:.1f}" for v in ranking["index"]], textposition="outside",
+            customdata=ranking["n"], hovertemplate="%{y}: %{x:.1f}<br>n = %{customdata:,}<extra></extra>",
+        ))
+        fig.update_xaxes(range=[0, 105], title_text=t("ov_index_axis"))
+        plot(fig, key="ov_ranking", height=max(300, 44 * len(ranking) + 80))
+        st.caption(t("ov_ranking_note"))
+
+# --- alerts --------------------------------------------------------------------------------
+st.subheader(t("ov_alerts"))
+signals = call("qa_analytics.indicator_chart:signals_for_alerts", f.date_from, f.date_to, level="center",
+               grain="week" if f.grain in ("day", "week") else "month", team=f.team)
+gaps = call("qa_analytics.review:compliance_gaps", f.date_from, f.date_to, team=f.team)
+worse = signals[signals["assessment"] == "worse"] if len(signals) else signals
+if worse.empty and gaps.empty:
+    st.success(t("ov_no_alerts"))
+for row in worse.head(8).itertuples():
+    box = st.container(border=True)
+    box.markdown(f"**{row.metric_name_zh if zh else row.metric_name_en}** — {row.text_zh if zh else row.text_en}")
+    box.page_link("pages/control_charts.py", label=t("ov_open_chart"), icon=":material/show_chart:",
+                  query_params={"cc_metric": row.metric, "cc_level": "center",
+                                "grain": "week" if f.grain in ("day", "week") else "month"})
+for row in gaps.head(8).itertuples():
+    box = st.container(border=True)
+    missing = ", ".join(str(d) for d in list(row.missing_periods)[:6])
+    more = "…" if len(row.missing_periods) > 6 else ""
+    box.markdown(f"**{row.label_zh if zh else row.label_en}** — "
+                 + t("ov_missing", n=row.missing, periods=missing + more))
+    box.page_link("pages/compliance.py", label=t("ov_open_calendar"), icon=":material/calendar_month:")
+better = signals[signals["assessment"] == "better"] if len(signals) else signals
+if len(better):
+    with st.expander(t("ov_good_news", n=len(better))):
+        for row in better.head(10).itertuples():
+            st.markdown(f"- **{row.metric_name_zh if zh else row.metric_name_en}** — "
+                        f"{row.text_zh if zh else row.text_en}")
