@@ -207,6 +207,20 @@ def _holidays(y0: int, y1: int) -> np.ndarray:
     return np.concatenate(out)
 
 
+def _official_calendar(y0: int, y1: int) -> tuple[np.ndarray, np.ndarray]:
+    """Days off and make-up working days (调休) of China's official calendar
+    (``qa_analytics.review.cn_calendar``), so the demo center works the days
+    the compliance calendar expects; years that table lacks fall back to
+    :func:`_holidays` with no make-up days."""
+    from .review import cn_calendar
+
+    cal = cn_calendar(dt.date(y0, 1, 1), dt.date(y1, 12, 31))
+    hol = [np.array(cal["holidays"], dtype="datetime64[D]")]
+    for y in cal["missing_years"]:
+        hol.append(_holidays(int(y), int(y)))
+    return np.concatenate(hol), np.array(cal["extra_workdays"], dtype="datetime64[D]")
+
+
 def _weekday(days: np.ndarray) -> np.ndarray:
     """Monday = 0 (1970-01-01 was a Thursday)."""
     return (days.astype("datetime64[D]").astype(np.int64) + 3) % 7
@@ -298,11 +312,15 @@ def _plan(months: int, end: dt.date | None) -> _Plan:
     span = int((end_d - start) / _DAY) + 1
     y0, y1 = int(str(start)[:4]), int(str(end_d)[:4])
     cal = start + np.arange(span) * _DAY
-    hol = _holidays(y0 - 1, y1 + 1)
-    days = cal[(_weekday(cal) < 5) & ~np.isin(cal, hol)]
+    hol, extra = _official_calendar(y0 - 1, y1 + 1)
+
+    def working(d: np.ndarray) -> np.ndarray:
+        return ((_weekday(d) < 5) & ~np.isin(d, hol)) | np.isin(d, extra)
+
+    days = cal[working(cal)]
     # working days over a wider window, for snapping hire/move dates
     wide = start - 120 * _DAY + np.arange(span + 240) * _DAY
-    work_d = set(wide[(_weekday(wide) < 5) & ~np.isin(wide, hol)].astype(np.int64).tolist())
+    work_d = set(wide[working(wide)].astype(np.int64).tolist())
 
     # Seasonal dip: the Spring Festival month and the summer peak (Jul, Aug).
     months_in = np.unique(cal.astype("datetime64[M]"))
@@ -739,7 +757,8 @@ def _monitoring(p: _Plan, g: _Grids, rng: np.random.Generator) -> tuple[dict, np
 def _surveys(p: _Plan, g: _Grids, rng: np.random.Generator) -> dict:
     """A few hundred after-call surveys per working day."""
     wd = _weekday(p.days)
-    lam = 560 * np.array([1.15, 1.0, 0.97, 0.95, 0.93])[wd]
+    # Monday..Friday, then make-up working days (调休) on a Saturday or Sunday.
+    lam = 560 * np.array([1.15, 1.0, 0.97, 0.95, 0.93, 0.93, 0.93])[wd]
     counts = rng.poisson(lam)
     day = np.repeat(np.arange(len(p.days)), counts)
     n = len(day)
