@@ -37,7 +37,8 @@ import numpy as np
 import pandas as pd
 
 from .metrics import funnel_limits, funnel_table, get_metric, metric_table
-from .trends import period_over_period
+from .overview import headline as _headline
+from .overview import previous_period  # noqa: F401  (re-exported: one implementation)
 
 __all__ = [
     "DRILL_METRICS",
@@ -132,84 +133,11 @@ def _ev_cte(
 # --------------------------------------------------------------------------
 
 
-def previous_period(date_from: dt.date, date_to: dt.date) -> tuple[dt.date, dt.date]:
-    """The period of the same length that ends the day before ``date_from``."""
-    days = (date_to - date_from).days + 1
-    return date_from - dt.timedelta(days=days), date_from - dt.timedelta(days=1)
-
-
-def headline(
-    con: duckdb.DuckDBPyConnection,
-    date_from: dt.date,
-    date_to: dt.date,
-    metrics: Sequence[str] = HEADLINE_METRICS,
-    team: str | None = None,
-    agent: str | None = None,
-    channel: str | Sequence[str] | None = None,
-    eval_type: str | Sequence[str] | None = None,
-    alpha: float = 0.05,
-) -> pd.DataFrame:
-    """Each metric of one unit over the period, against the previous period of
-    the same length (:func:`previous_period`), with the test of the change
-    (:func:`qa_analytics.trends.period_over_period`: two-proportion z for
-    rates, Welch's t for means; counts are not tested).
-
-    The unit is the center, or ``team`` and/or ``agent`` (all of its records
-    pooled).
-
-    Returns
-    -------
-    DataFrame, one row per metric in the order asked (a metric without data
-    still has its row, ``value`` NaN and ``n`` 0):
-
-    * ``metric``, ``kind`` (rate / mean / count), ``unit``, ``higher_is_better``;
-    * ``value``, ``n``, ``ci_low``, ``ci_high``: this period;
-    * ``prev_value``, ``prev_n``: the previous period;
-    * ``change`` (value - prev_value), ``p_value``, ``significant`` (bool);
-    * ``verdict``: ``better`` / ``worse`` (significant change in the good /
-      bad direction), ``noise`` (tested, not significant), ``untested``
-      (a count, or too few data to test), ``no_previous`` (nothing in the
-      previous period), ``no_data`` (nothing in this period).
-    """
-    prev_from, prev_to = previous_period(date_from, date_to)
-    kw = dict(grain="all", level="center", team=team, agent=agent, channel=channel, eval_type=eval_type)
-    cur = metric_table(con, list(metrics), date_from=date_from, date_to=date_to, **kw)
-    prev = metric_table(con, list(metrics), date_from=prev_from, date_to=prev_to, **kw)
-    both = pd.concat([prev.assign(period=pd.Timestamp(prev_from)), cur.assign(period=pd.Timestamp(date_from))],
-                     ignore_index=True)
-    both["kind"] = [get_metric(m).kind for m in both["metric"]]
-    compared = period_over_period(both, alpha=alpha) if len(both) else both
-    rows = []
-    for mid in metrics:
-        m = get_metric(mid)
-        rec: dict[str, Any] = {
-            "metric": mid, "kind": m.kind, "unit": m.unit, "higher_is_better": m.higher_is_better,
-            "value": np.nan, "n": 0, "ci_low": np.nan, "ci_high": np.nan, "prev_value": np.nan, "prev_n": 0,
-            "change": np.nan, "p_value": np.nan, "significant": False, "verdict": "no_data",
-        }
-        before = prev[prev["metric"] == mid]
-        if len(before):
-            rec.update(prev_value=float(before["value"].iloc[0]), prev_n=int(before["n"].iloc[0]))
-        this = compared[(compared["metric"] == mid) & (compared["period"] == pd.Timestamp(date_from))] \
-            if len(compared) else compared
-        if len(this):
-            r = this.iloc[0]
-            rec.update(value=float(r["value"]), n=int(r["n"]), ci_low=float(r["ci_low"]),
-                       ci_high=float(r["ci_high"]))
-            if pd.isna(rec["prev_value"]):
-                rec["verdict"] = "no_previous"
-            else:
-                p = float(r["p_value"]) if pd.notna(r["p_value"]) else np.nan
-                sig = bool(r["significant"])
-                rec.update(change=float(r["change"]), p_value=p, significant=sig)
-                if not np.isfinite(p):
-                    rec["verdict"] = "untested"
-                elif sig:
-                    rec["verdict"] = "better" if (rec["change"] > 0) == m.higher_is_better else "worse"
-                else:
-                    rec["verdict"] = "noise"
-        rows.append(rec)
-    return pd.DataFrame(rows)
+def headline(con: duckdb.DuckDBPyConnection, date_from: dt.date, date_to: dt.date,
+             metrics: Sequence[str] = HEADLINE_METRICS, **kwargs: Any) -> pd.DataFrame:
+    """:func:`qa_analytics.overview.headline` with the drill-down's metrics
+    (the evaluation count first); same arguments and columns."""
+    return _headline(con, date_from, date_to, metrics, **kwargs)
 
 
 # --------------------------------------------------------------------------

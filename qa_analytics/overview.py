@@ -40,60 +40,75 @@ def headline(
     date_to: dt.date,
     metrics: Sequence[str] = HEADLINE_METRICS,
     team: str | None = None,
+    agent: str | None = None,
     channel: str | Sequence[str] | None = None,
+    eval_type: str | Sequence[str] | None = None,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
-    """Each metric over [date_from, date_to] against the previous period of
-    the same length, with the test of whether the change is real.
+    """Each metric of one unit over [date_from, date_to] against the previous
+    period of the same length, with the test of whether the change is real.
 
-    Rates are compared with the two-proportion z test, means with Welch's t
-    (``qa_analytics.trends``), so "down 2.1 points" comes with "significant"
-    or "within normal variation".
+    The unit is the center, or ``team`` and/or ``agent`` (all of its records
+    pooled).  Rates are compared with the two-proportion z test, means with
+    Welch's t (:func:`qa_analytics.trends.period_over_period`); counts are not
+    tested.  So "down 2.1 points" comes with "significant" or "within normal
+    variation".
 
     Returns
     -------
-    DataFrame, one row per metric in the order asked (metrics with no data in
-    either period still get a row, value NaN):
+    DataFrame, one row per metric in the order asked (a metric without data
+    still has its row, ``value`` NaN and ``n`` 0):
 
-    * ``metric``, ``name_en``, ``name_zh``, ``unit``, ``higher_is_better``
+    * ``metric``, ``name_en``, ``name_zh``, ``kind`` (rate / mean / count),
+      ``unit``, ``higher_is_better``
     * ``value``, ``n``, ``ci_low``, ``ci_high`` - this period
     * ``prev_value``, ``prev_n`` - the previous period
-    * ``change``, ``p_value``, ``significant``, ``label_en``, ``label_zh``
-    * ``improved`` - True / False when the change is significant and in the
-      good / bad direction, None otherwise
+    * ``change`` (value - prev_value), ``p_value``, ``significant`` (bool),
+      ``label_en``, ``label_zh`` (e.g. "down 2.1 points, significant (p = 0.003)")
+    * ``verdict`` - ``better`` / ``worse`` (significant change in the good /
+      bad direction), ``noise`` (tested, not significant), ``untested`` (a
+      count, or too few data to test), ``no_previous``, ``no_data``
+    * ``improved`` - True / False for better / worse, None otherwise
     """
     prev_from, prev_to = previous_period(date_from, date_to)
-    kwargs = {"team": team, "channel": channel}
-    cur = metric_table(con, list(metrics), grain="all", level="center", date_from=date_from, date_to=date_to,
-                       **kwargs)
-    prev = metric_table(con, list(metrics), grain="all", level="center", date_from=prev_from, date_to=prev_to,
-                        **kwargs)
-    cur = cur.assign(period=pd.Timestamp(date_from))
-    prev = prev.assign(period=pd.Timestamp(prev_from))
-    both = pd.concat([prev, cur], ignore_index=True)
+    kw = dict(grain="all", level="center", team=team, agent=agent, channel=channel, eval_type=eval_type)
+    cur = metric_table(con, list(metrics), date_from=date_from, date_to=date_to, **kw)
+    prev = metric_table(con, list(metrics), date_from=prev_from, date_to=prev_to, **kw)
+    both = pd.concat([prev.assign(period=pd.Timestamp(prev_from)), cur.assign(period=pd.Timestamp(date_from))],
+                     ignore_index=True)
+    both["kind"] = [get_metric(m).kind for m in both["metric"]]
     compared = period_over_period(both, alpha=alpha) if len(both) else both
+    nan = float("nan")
     rows = []
     for mid in metrics:
         m = get_metric(mid)
+        rec = {
+            "metric": mid, "name_en": m.name("en"), "name_zh": m.name("zh"), "kind": m.kind, "unit": m.unit,
+            "higher_is_better": m.higher_is_better, "value": nan, "n": 0, "ci_low": nan, "ci_high": nan,
+            "prev_value": nan, "prev_n": 0, "change": nan, "p_value": nan, "significant": False,
+            "label_en": "", "label_zh": "", "verdict": "no_data", "improved": None,
+        }
+        before = prev[prev["metric"] == mid] if len(prev) else prev
+        if len(before):
+            rec.update(prev_value=float(before["value"].iloc[0]), prev_n=int(before["n"].iloc[0]))
         this = compared[(compared["metric"] == mid) & (compared["period"] == pd.Timestamp(date_from))] \
             if len(compared) else compared
-        before = prev[prev["metric"] == mid] if len(prev) else prev
-        rec = {
-            "metric": mid, "name_en": m.name("en"), "name_zh": m.name("zh"), "unit": m.unit,
-            "higher_is_better": m.higher_is_better,
-            "value": float("nan"), "n": 0, "ci_low": float("nan"), "ci_high": float("nan"),
-            "prev_value": float(before["value"].iloc[0]) if len(before) else float("nan"),
-            "prev_n": int(before["n"].iloc[0]) if len(before) else 0,
-            "change": float("nan"), "p_value": float("nan"), "significant": False,
-            "label_en": "", "label_zh": "", "improved": None,
-        }
         if len(this):
             r = this.iloc[0]
             rec.update(value=float(r["value"]), n=int(r["n"]), ci_low=float(r["ci_low"]), ci_high=float(r["ci_high"]))
-            if "change" in r and pd.notna(r.get("prev_value")):
-                rec.update(change=float(r["change"]), p_value=float(r["p_value"]) if pd.notna(r["p_value"]) else float("nan"),
-                           significant=bool(r["significant"]), label_en=r["label_en"], label_zh=r["label_zh"])
-                if rec["significant"]:
-                    rec["improved"] = bool((rec["change"] > 0) == m.higher_is_better)
+            if pd.isna(rec["prev_value"]):
+                rec["verdict"] = "no_previous"
+            else:
+                p = float(r["p_value"]) if pd.notna(r["p_value"]) else nan
+                sig = bool(r["significant"])
+                rec.update(change=float(r["change"]), p_value=p, significant=sig,
+                           label_en=r["label_en"], label_zh=r["label_zh"])
+                if p != p:  # NaN: not tested
+                    rec["verdict"] = "untested"
+                elif sig:
+                    better = bool((rec["change"] > 0) == m.higher_is_better)
+                    rec.update(verdict="better" if better else "worse", improved=better)
+                else:
+                    rec["verdict"] = "noise"
         rows.append(rec)
     return pd.DataFrame(rows)

@@ -167,7 +167,13 @@ def test_revised_evaluation_shows_its_history(db, monkeypatch, lang):
 
 
 def test_unrevised_evaluation_says_so(db, monkeypatch):
-    at = open_page(db, monkeypatch, "en", eval="id:QM2026010200001")
+    con = store.connect(db["path"])
+    (key,) = con.execute(
+        "SELECT record_key FROM monitoring WHERE record_key NOT IN (SELECT record_key FROM monitoring_history) "
+        "ORDER BY eval_date, record_key LIMIT 1"
+    ).fetchone()
+    con.close()
+    at = open_page(db, monkeypatch, "en", eval=key)
     assert any("has not been changed" in c.value for c in at.caption)
 
 
