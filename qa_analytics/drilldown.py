@@ -36,7 +36,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .metrics import funnel_limits, funnel_table, get_metric, metric_table
+from .metrics import _ROSTER_IV, funnel_limits, funnel_table, get_metric, metric_table
 from .overview import headline as _headline
 from .overview import previous_period  # noqa: F401  (re-exported: one implementation)
 
@@ -73,16 +73,6 @@ HEADLINE_METRICS: tuple[str, ...] = ("qa_evaluations", *DRILL_METRICS)
 # --------------------------------------------------------------------------
 # the evaluation rows, team resolved
 # --------------------------------------------------------------------------
-
-#: The roster as validity intervals ``[valid_from, valid_to)`` per agent (as
-#: ``metrics._ROSTER_IV``, with the name).
-_ROSTER_IV = (
-    "roster_iv AS (SELECT agent_id, team, agent_name, valid_from, "
-    "lead(valid_from, 1, DATE '9999-12-31') OVER (PARTITION BY agent_id ORDER BY valid_from) AS valid_to "
-    "FROM (SELECT agent_id, valid_from, any_value(team) AS team, any_value(agent_name) AS agent_name "
-    "FROM roster_timeline GROUP BY ALL))"
-)
-
 
 def _as_list(x: str | Sequence[str] | None) -> list[str] | None:
     if x is None:

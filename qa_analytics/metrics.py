@@ -442,14 +442,9 @@ def _as_list(x: str | Sequence[str] | None) -> list[str] | None:
     return [x] if isinstance(x, str) else list(x)
 
 
-#: The roster as intervals: ``[valid_from, valid_to)`` per agent, from the
-#: schema's ``roster_timeline`` (several versions on one day: one of them,
-#: as with the as-of join of the ``*_v`` views).
-_ROSTER_IV = (
-    "roster_iv AS (SELECT agent_id, team, valid_from, "
-    "lead(valid_from, 1, DATE '9999-12-31') OVER (PARTITION BY agent_id ORDER BY valid_from) AS valid_to "
-    "FROM (SELECT agent_id, valid_from, any_value(team) AS team FROM roster_timeline GROUP BY ALL))"
-)
+#: The roster as intervals ``[valid_from, valid_to)`` per agent: the schema's
+#: ``roster_intervals`` view, as a CTE.
+_ROSTER_IV = "roster_iv AS (SELECT agent_id, team, agent_name, valid_from, valid_to FROM roster_intervals)"
 
 
 def _source_sql(

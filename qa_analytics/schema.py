@@ -272,6 +272,16 @@ def ddl_statements() -> list[str]:
                    COALESCE(effective_date, hire_date, DATE '1900-01-01') AS valid_from
             FROM roster_history""",
     ]
+    # The same as validity intervals [valid_from, valid_to) per agent (several
+    # versions on one day: one of them, as the as-of join of the *_v views).
+    stmts.append(
+        """CREATE OR REPLACE VIEW roster_intervals AS
+            SELECT agent_id, team, agent_name, valid_from,
+                   lead(valid_from, 1, DATE '9999-12-31') OVER (PARTITION BY agent_id ORDER BY valid_from)
+                       AS valid_to
+            FROM (SELECT agent_id, valid_from, any_value(team) AS team, any_value(agent_name) AS agent_name
+                  FROM roster_timeline GROUP BY ALL)"""
+    )
     for kind_name, date_col in (
         ("monitoring", "eval_date"),
         ("call_test", "test_date"),

@@ -212,7 +212,7 @@ def test_unknown_values_say_so_and_fall_back(db, monkeypatch):
 
 
 def test_masked_names_in_breadcrumbs_and_lists(db, monkeypatch):
-    con = store.connect(db["path"], read_only=True)
+    con = store.connect(db["path"])  # same configuration as the app's open connection
     name = con.execute("SELECT agent_name FROM roster WHERE agent_id = ?", [db["agent"]]).fetchone()[0]
     con.close()
     at = open_page(db, monkeypatch, "zh", agent=db["agent"], mask="1")

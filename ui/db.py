@@ -1,6 +1,20 @@
-"""Database access for the pages: one DuckDB connection per Streamlit session
-thread (a connection must not be shared across threads), queries cached
-against the store's data version so an import or an undo invalidates them."""
+"""Database access for the pages.
+
+Two kinds of connection, because Streamlit runs every script run in a new
+thread and a DuckDB connection must not be used by two threads at once:
+
+* :func:`call` (cached analytics) runs on one process-wide connection behind
+  a lock: used by one thread at a time, never concurrently.  It keeps the
+  metric rollups (``qa_analytics.metrics.build_rollups``, temp tables that
+  belong to one connection) and rebuilds them only when the data change.
+* :func:`connection` gives the current thread its own connection for writes
+  (imports, undo) and small direct reads.  Connections to one file in one
+  process share the database, so a write is seen by the analytics
+  connection as soon as it commits.
+
+Cached results are keyed on the store's data version, which every import and
+undo bumps: they are invalidated exactly when the data change.
+"""
 
 from __future__ import annotations
 
@@ -12,20 +26,55 @@ import streamlit as st
 from qa_analytics import store
 
 _local = threading.local()
+_schema_ready: set[str] = set()
+_analytics_lock = threading.Lock()
+_analytics: dict[str, object] = {}
+
+
+def _db_path() -> str:
+    return str(store.default_db_path())
+
+
+def _open(path: str) -> duckdb.DuckDBPyConnection:
+    """A connection; the schema is checked once per process and file."""
+    if path in _schema_ready:
+        con = duckdb.connect(path)
+        con.execute("SET enable_progress_bar = false")
+        return con
+    con = store.connect(path)
+    _schema_ready.add(path)
+    return con
 
 
 def connection() -> duckdb.DuckDBPyConnection:
     """This thread's connection to the configured database."""
-    path = str(store.default_db_path())
+    path = _db_path()
     con = getattr(_local, "con", None)
     if con is None or getattr(_local, "path", None) != path:
-        _local.con = store.connect(path)
+        _local.con = _open(path)
         _local.path = path
     return _local.con
 
 
 def version() -> int:
     return store.data_version(connection())
+
+
+def _analytics_connection(path: str, data_version: int) -> duckdb.DuckDBPyConnection:
+    """The shared analytics connection (caller holds the lock), with fresh rollups."""
+    from qa_analytics.metrics import build_rollups
+
+    if _analytics.get("path") != path:
+        old = _analytics.get("con")
+        if old is not None:
+            old.close()
+        _analytics.clear()
+        _analytics.update(path=path, con=_open(path), version=None)
+    con = _analytics["con"]
+    if _analytics["version"] != data_version:
+        build_rollups(con)
+        _analytics["version"] = data_version
+    return con
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -35,7 +84,7 @@ def cached(fn_name: str, data_version: int, db_path: str, *args):
 
 
 def query(fn_name: str, *args):
-    return cached(fn_name, version(), str(store.default_db_path()), *args)
+    return cached(fn_name, version(), _db_path(), *args)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -44,7 +93,9 @@ def _cached_call(target: str, data_version: int, db_path: str, args: tuple, kwar
 
     module, name = target.split(":")
     fn = getattr(importlib.import_module(module), name)
-    return fn(connection(), *args, **dict(kwargs))
+    with _analytics_lock:
+        con = _analytics_connection(db_path, data_version)
+        return fn(con, *args, **dict(kwargs))
 
 
 def call(target: str, *args, **kwargs):
@@ -54,4 +105,4 @@ def call(target: str, *args, **kwargs):
     e.g. ``call("qa_analytics.metrics:metric_table", ["qa_mean_score"], grain="month")``.
     Arguments must be hashable by ``st.cache_data`` (dates, strings, lists...).
     """
-    return _cached_call(target, version(), str(store.default_db_path()), args, tuple(sorted(kwargs.items())))
+    return _cached_call(target, version(), _db_path(), args, tuple(sorted(kwargs.items())))
