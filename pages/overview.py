@@ -48,7 +48,9 @@ def _first(frame: pd.DataFrame, col: str) -> float:
     return float(frame[col].iloc[0]) if len(frame) and pd.notna(frame[col].iloc[0]) else math.nan
 
 
-cols = st.columns(1 + len(cards))
+n_cards = 1 + len(cards)
+per_row = 3 if present else n_cards  # projector type is large: labels need the room
+cols = [c for start in range(0, n_cards, per_row) for c in st.columns(per_row)][:n_cards]
 idx_value, idx_prev = _first(index_now, "index"), _first(index_prev, "index")
 cols[0].metric(
     t("ov_index"), fmt.num(idx_value),

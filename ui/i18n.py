@@ -187,15 +187,22 @@ _merge_page_strings()
 
 
 def lang() -> str:
-    """The current language: the URL's ``lang`` parameter, else the one this
-    session chose last (page navigation clears the URL's parameters), else
-    Chinese.  The choice is written back to the URL so a copied link keeps it."""
-    value = st.query_params.get("lang")
-    if value in LANGS:
-        st.session_state["_lang"] = value
-        return value
-    value = st.session_state.get("_lang", DEFAULT_LANG)
-    st.query_params["lang"] = value
+    """The current language.
+
+    Within a session the language switch decides (its widget state is set
+    before the script runs, so the whole run, titles included, follows it);
+    a new session takes the URL's ``lang`` (a copied link), else the one this
+    session chose last (page navigation clears the URL), else Chinese.  The
+    choice is written back to the URL so a copied link keeps it.
+    """
+    value = st.session_state.get("lang_switch")
+    if value not in LANGS:
+        value = st.query_params.get("lang")
+        if value not in LANGS:
+            value = st.session_state.get("_lang", DEFAULT_LANG)
+    st.session_state["_lang"] = value
+    if st.query_params.get("lang") != value:
+        st.query_params["lang"] = value
     return value
 
 
@@ -206,15 +213,12 @@ def t(key: str, **fmt: object) -> str:
 
 
 def language_switch() -> None:
-    """Sidebar language switch, kept in the URL so a copied link keeps it."""
+    """Sidebar language switch (中文 / English); see :func:`lang`."""
     current = lang()
-    choice = st.sidebar.radio(
+    st.sidebar.radio(
         t("language"), list(LANGS), index=list(LANGS).index(current),
         format_func=LANGS.__getitem__, horizontal=True, key="lang_switch",
     )
-    if choice != current:
-        st.query_params["lang"] = choice
-        st.rerun()
 
 
 def kind_label(kind: str) -> str:

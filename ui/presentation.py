@@ -47,25 +47,28 @@ def sidebar_toggles() -> None:
     """Sidebar switches to enter presentation mode and to mask names."""
     sb = st.sidebar
     sb.divider()
-    if sb.button(t("present_enter"), key="present_enter", width="stretch"):
-        set_url_value("present", "1")
-        st.rerun()
+    # A callback runs before the next script run: the whole run is in the mode.
+    sb.button(t("present_enter"), key="present_enter", width="stretch", on_click=set_url_value,
+              args=("present", "1"))
     mask = sb.toggle(t("mask_names"), value=names_masked(), key="mask_toggle")
     set_url_value("mask", "1" if mask else None)
 
 
 def controls(pages: list, current) -> None:
     """Inject the projector style and the previous / next / exit bar."""
+    set_url_value("present", "1")  # navigation clears the URL: keep the mode in it
+    if names_masked():
+        set_url_value("mask", "1")
     st.markdown(_CSS, unsafe_allow_html=True)
     titles = [p.title for p in pages]
     idx = titles.index(current.title) if current.title in titles else 0
     left, mid, right, end = st.columns([1, 6, 1, 1])
+    keep = {k: st.query_params.get(k) for k in st.query_params}  # the view's parameters travel along
     if left.button("◀ " + t("previous"), key="present_prev", disabled=idx == 0, width="stretch"):
-        st.switch_page(pages[idx - 1])
+        st.switch_page(pages[idx - 1], query_params=keep)
     mid.markdown(f"<div style='text-align:center;color:#555'>{idx + 1} / {len(pages)}</div>",
                  unsafe_allow_html=True)
     if right.button(t("next") + " ▶", key="present_next", disabled=idx == len(pages) - 1, width="stretch"):
-        st.switch_page(pages[idx + 1])
-    if end.button(t("present_exit"), key="present_exit", width="stretch"):
-        set_url_value("present", None)
-        st.rerun()
+        st.switch_page(pages[idx + 1], query_params=keep)
+    end.button(t("present_exit"), key="present_exit", width="stretch", on_click=set_url_value,
+               args=("present", None))
