@@ -17,17 +17,20 @@ from ui.i18n import language_switch, t
 
 ROOT = Path(__file__).resolve().parent
 
-# (file, title key, icon, url path, shown as a slide in presentation mode)
+# (file, title key, icon, url path, shown as a slide in presentation mode).
+# The url path is the file's name: on a fresh server Streamlit resolves a
+# link through its pages/ folder discovery, which knows pages by file name
+# (see ui/page.py); any other path would be "page not found" there.
 PAGES = [
     ("pages/overview.py", "page_overview", ":material/dashboard:", "overview", True),
     ("pages/drilldown.py", "page_drilldown", ":material/account_tree:", "drilldown", True),
-    ("pages/eval_types.py", "page_eval_types", ":material/compare_arrows:", "types", True),
-    ("pages/control_charts.py", "page_control", ":material/show_chart:", "control", True),
+    ("pages/eval_types.py", "page_eval_types", ":material/compare_arrows:", "eval_types", True),
+    ("pages/control_charts.py", "page_control", ":material/show_chart:", "control_charts", True),
     ("pages/indicators.py", "page_indicators", ":material/hub:", "indicators", True),
     ("pages/evaluators.py", "page_evaluators", ":material/headset_mic:", "evaluators", True),
     ("pages/compliance.py", "page_compliance", ":material/calendar_month:", "compliance", True),
-    ("pages/import_data.py", "page_import", ":material/upload_file:", "import", False),
-    ("pages/data_status.py", "page_data", ":material/database:", "data", False),
+    ("pages/import_data.py", "page_import", ":material/upload_file:", "import_data", False),
+    ("pages/data_status.py", "page_data", ":material/database:", "data_status", False),
 ]
 
 

@@ -8,7 +8,8 @@ import shutil
 import pytest
 from conftest import screenshot, wait_idle
 
-PAGES = ["overview", "drilldown", "types", "control", "indicators", "evaluators", "compliance", "import", "data"]
+PAGES = ["overview", "drilldown", "eval_types", "control_charts", "indicators", "evaluators", "compliance", "import_data",
+         "data_status"]
 
 
 @pytest.fixture
@@ -38,8 +39,9 @@ def test_direct_link_on_a_fresh_server_opens_inside_the_app(browser, demo_server
     """The first request a new server gets is a page link, not the root: the
     page must still run inside app.py's navigation, in the linked language."""
     page = browser.new_page()
-    page.goto(f"{demo_server.url}/data?lang=en")
+    page.goto(f"{demo_server.url}/data_status?lang=en")
     wait_idle(page)
+    assert page.locator("[role='dialog']").count() == 0, page.locator("[role='dialog']").all_inner_texts()
     nav = " ".join(page.locator("[data-testid='stSidebarNavLink']").all_inner_texts())
     assert "Data status" in nav and "Import" in nav, nav  # titles, not file names
     assert "data status" not in nav.lower().replace("data status", "", 1) or "data_status" not in nav
@@ -62,7 +64,7 @@ def test_upload_on_import_page_changes_the_overview(browser, server_for, tmp_pat
     page.goto(f"{srv.url}/overview?lang=en&period=all")
     wait_idle(page)
     assert page.get_by_text("No data yet").count() == 1  # the empty state says what to do
-    page.goto(f"{srv.url}/import?lang=en")
+    page.goto(f"{srv.url}/import_data?lang=en")
     wait_idle(page)
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(export))
     wait_idle(page)

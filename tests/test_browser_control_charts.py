@@ -65,7 +65,7 @@ def test_control_chart_and_eval_types_pages(browser, demo_server, lang):
     week, words, limit, run, lenient = CASES[lang]
     sep = "：" if lang == "zh" else ": "
     # the trouble week: satisfaction by week, one point below the lower limit, said in words
-    page = _open(browser, demo_server, f"control?lang={lang}&cc_metric=satisfaction_rate&grain=week")
+    page = _open(browser, demo_server, f"control_charts?lang={lang}&cc_metric=satisfaction_rate&grain=week")
     assert f"{week}{sep}{words}" in page.locator("[data-testid='stMain']").inner_text()
     assert page.locator("[data-testid='stPlotlyChart'] text", has_text=limit).count() >= 1
     assert page.locator("[data-testid='stPlotlyChart'] .scatterlayer .trace").count() >= 7
@@ -74,12 +74,12 @@ def test_control_chart_and_eval_types_pages(browser, demo_server, lang):
     # the trained team against its pre-training baseline: a run above the center line
     team, training = FACTS["trained_team"], FACTS["training_date"]
     page = _open(browser, demo_server,
-                 f"control?lang={lang}&cc_level=team&team={team}&grain=week&cc_base=d{training.isoformat()}")
+                 f"control_charts?lang={lang}&cc_level=team&team={team}&grain=week&cc_base=d{training.isoformat()}")
     assert run in page.locator("[data-testid='stMain']").inner_text()
     _full_screenshot(page, f"page_control_training_{lang}")
     page.close()
     # evaluation types: internal QA kinder than the mystery shopper
-    page = _open(browser, demo_server, f"types?lang={lang}")
+    page = _open(browser, demo_server, f"eval_types?lang={lang}")
     assert lenient in page.locator("[data-testid='stAlert']").first.inner_text()
     assert page.locator("[data-testid='stPlotlyChart']").count() == 2
     _full_screenshot(page, f"page_eval_types_{lang}")
