@@ -53,3 +53,25 @@ def test_empty_database_says_what_to_do(tmp_path, monkeypatch):
     at = open_overview("en")
     assert not at.exception
     assert "Import" in at.info[0].value
+
+
+def test_index_follows_a_saved_model(demo, tmp_path, monkeypatch):
+    """Cached scores are keyed on the model file too: a saved model shows at once."""
+    import shutil as sh
+
+    from qa_analytics import indicators
+
+    model = tmp_path / "model.toml"
+    sh.copy(indicators.default_model_path(), model)
+    monkeypatch.setenv("QA_INDICATOR_MODEL", str(model))
+    at = open_overview("en")
+    before = at.metric[0].value
+    models = indicators.load_models(model)
+    latest = models.versions[-1]
+    first_area = latest.areas[0]
+    leaf = first_area.children[0]
+    changed = indicators.update_node(latest, f"{first_area.id}.{leaf.id}" if "." not in leaf.id else leaf.id,
+                                     target=(leaf.floor + leaf.target) / 2)
+    indicators.save_models(models.with_version(changed), model)
+    at.run()
+    assert at.metric[0].value != before

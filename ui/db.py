@@ -88,7 +88,7 @@ def query(fn_name: str, *args):
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached_call(target: str, data_version: int, db_path: str, args: tuple, kwargs: tuple):
+def _cached_call(target: str, data_version: int, db_path: str, args: tuple, kwargs: tuple, model_stamp: int):
     import importlib
 
     module, name = target.split(":")
@@ -98,11 +98,22 @@ def _cached_call(target: str, data_version: int, db_path: str, args: tuple, kwar
         return fn(con, *args, **dict(kwargs))
 
 
+def _model_stamp() -> int:
+    """When the indicator model file last changed: scores depend on it too."""
+    from qa_analytics.indicators import default_model_path
+
+    try:
+        return default_model_path().stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
 def call(target: str, *args, **kwargs):
-    """``module:function(con, *args, **kwargs)``, cached until the data change.
+    """``module:function(con, *args, **kwargs)``, cached until the data (or the
+    indicator model file) change.
 
     ``target`` names a ``qa_analytics`` function taking the connection first,
     e.g. ``call("qa_analytics.metrics:metric_table", ["qa_mean_score"], grain="month")``.
     Arguments must be hashable by ``st.cache_data`` (dates, strings, lists...).
     """
-    return _cached_call(target, version(), _db_path(), args, tuple(sorted(kwargs.items())))
+    return _cached_call(target, version(), _db_path(), args, tuple(sorted(kwargs.items())), _model_stamp())
