@@ -89,7 +89,7 @@ def build(path: Path, scale: float) -> dict[str, int]:
     n_call = max(100, round(60_000 * scale))
     con = store.connect(path)
     con.execute("SET enable_progress_bar = false")
-    con.execute(f"CREATE TEMP MACRO u(i, k) AS (hash(i, k) % 1000003)::DOUBLE / 1000003")
+    con.execute("CREATE TEMP MACRO u(i, k) AS (hash(i, k) % 1000003)::DOUBLE / 1000003")
     con.execute(f"CREATE TEMP MACRO ndays() AS (DATE '{END}' - DATE '{START}' + 1)")
     con.execute(f"CREATE TEMP MACRO day_of(i, k) AS DATE '{START}' + CAST(hash(i, k) % ndays() AS INTEGER)")
     con.execute("CREATE TEMP MACRO agent_of(a) AS 'A' || lpad(CAST(a AS VARCHAR), 4, '0')")
@@ -119,7 +119,7 @@ def build(path: Path, scale: float) -> dict[str, int]:
             FROM range({n_eval}) t(i)"""
     )
     con.execute(
-        f"""CREATE TEMP TABLE it AS
+        """CREATE TEMP TABLE it AS
             SELECT e.i, d.item, d.grp,
                    CASE WHEN u(e.i * 16 + d.k, 7) < d.na OR (d.k = 6 AND e.channel <> 'voice') THEN NULL
                         WHEN u(e.i * 16 + d.k, 6) < d.p * (0.7 + 0.6 * ((e.a % 97) / 96.0))
@@ -376,7 +376,7 @@ def main(argv: list[str] | None = None) -> dict:
         return indicators.score_metric_values(team_vals, models, center_values=center_vals)
 
     pandas_s, ptree = timed(pandas_run, max(1, min(args.runs, 3)))
-    del frames
+    frames.clear()  # release the pandas copies before the next step
     # the two implementations must agree
     a = tree.set_index(["period", "level_key", "node_id"])["score"].sort_index()
     b = ptree.set_index(["period", "level_key", "node_id"])["score"].sort_index()

@@ -103,11 +103,11 @@ def full_import(path: Path) -> dict:
 
 def peak_rss_of_import(path: Path) -> float:
     code = (
-        "import resource, sys; sys.path.insert(0, %r); "
+        f"import resource, sys; sys.path.insert(0, {str(ROOT)!r}); "
         "from bench.import_bench import full_import; from pathlib import Path; "
-        "r = full_import(Path(%r)); "
+        f"r = full_import(Path({str(path)!r})); "
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, r['rows_imported'])"
-    ) % (str(ROOT), str(path))
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     mb, rows = out.stdout.split()
     return float(mb)

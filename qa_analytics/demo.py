@@ -288,10 +288,10 @@ def _next_workday(day: np.datetime64, work: set[int], monday: bool = False) -> n
 
 
 def _names(rng: np.random.Generator, n: int, taken: set[str]) -> list[str]:
-    surnames = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万严武戴孔汤")
+    surnames = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万严武戴孔汤")  # noqa: E501  (a pool of surnames)
     weights = np.linspace(3.0, 0.5, len(surnames))
     weights /= weights.sum()
-    given = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚英华玉萍红鹏飞婷雪琳晶慧颖佳欣宇浩俊帆晨蕾倩露瑶梦思雨嘉子文博凯丹晓春海燕辉鑫悦怡彤璐志立诗若")
+    given = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚英华玉萍红鹏飞婷雪琳晶慧颖佳欣宇浩俊帆晨蕾倩露瑶梦思雨嘉子文博凯丹晓春海燕辉鑫悦怡彤璐志立诗若")  # noqa: E501  (a pool of given-name characters)
     out: list[str] = []
     while len(out) < n:
         s = surnames[rng.choice(len(surnames), p=weights)]

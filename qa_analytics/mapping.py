@@ -434,7 +434,7 @@ def map_columns(
         if concept and score >= 0.5 and concept in fields_of:
             candidates.append((score, -j, fields_of[concept]))
     taken_cols: set[int] = set(forced)
-    for score, neg_j, fname in sorted(candidates, reverse=True):
+    for _score, neg_j, fname in sorted(candidates, reverse=True):
         j = -neg_j
         if fname in fields or j in taken_cols:
             continue

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from .mapping import TOTAL_ROW_WORDS, ColumnMapping, normalize_header
+from .mapping import TOTAL_ROW_WORDS, ColumnMapping
 from .schema import KINDS, Kind
 
 __all__ = ["ERROR_MESSAGES", "StageResult", "stage_rows", "install_macros", "SATISFIED_WORDS"]

@@ -43,7 +43,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache, partial
+from functools import partial, cache
 from typing import Any
 
 import numpy as np
@@ -93,7 +93,7 @@ def _check_n(n: Any, name: str) -> int:
     return int(n)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _d2_cached(n: int) -> float:
     # The integrand 1 - Phi(x)^n - (1 - Phi(x))^n is even and analytic, so
     # integrate over [0, upper] by composite Gauss-Legendre quadrature (24

@@ -35,7 +35,6 @@ def open_page(lang: str, db_path, monkeypatch, **params) -> AppTest:
 
 def expected(db_path, **kw):
     """The numbers the page should show, from the library over the sidebar's default period."""
-    import datetime as dt
 
     from qa_analytics import store
     from qa_analytics.comparison import gap_table
