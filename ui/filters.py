@@ -37,7 +37,7 @@ class Filters:
         return {"date_from": self.date_from, "date_to": self.date_to, "team": self.team,
                 "channel": channel, "eval_type": tester}
 
-    def previous(self) -> "Filters":
+    def previous(self) -> Filters:
         """The period of the same length just before this one."""
         days = (self.date_to - self.date_from).days + 1
         return replace(self, date_from=self.date_from - dt.timedelta(days=days),
