@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from qa_analytics.periods import period_label
 from ui.i18n import lang
 
 
@@ -39,25 +40,9 @@ def metric_value(x: float | None, unit: str) -> str:
 def date(d: dt.date | None) -> str:
     if d is None:
         return "—"
-    if lang() == "zh":
-        return f"{d.year}年{d.month}月{d.day}日"
-    return d.strftime("%d %b %Y").lstrip("0")
+    return period_label(d, "day", lang())
 
 
 def period(d: dt.date, grain: str) -> str:
     """A period by its first day: 2026年3月 / Mar 2026, 2026年Q1, 2026年上半年..."""
-    if hasattr(d, "date"):
-        d = d.date()
-    zh = lang() == "zh"
-    if grain == "month":
-        return f"{d.year}年{d.month}月" if zh else d.strftime("%b %Y")
-    if grain == "quarter":
-        q = (d.month - 1) // 3 + 1
-        return f"{d.year}年Q{q}" if zh else f"Q{q} {d.year}"
-    if grain == "half_year":
-        h = 1 if d.month <= 6 else 2
-        return (f"{d.year}年{'上' if h == 1 else '下'}半年") if zh else f"H{h} {d.year}"
-    if grain == "week":
-        iso = d.isocalendar()
-        return f"{iso[0]}年第{iso[1]}周" if zh else f"W{iso[1]} {iso[0]}"
-    return date(d)
+    return period_label(d, grain, lang())
