@@ -55,7 +55,7 @@ def run() -> None:
         # A direct link reached a page before this app ever ran: reopen it here.
         target = next((pg for pg, spec in zip(pages, available) if Path(spec[0]).name == goto), None)
         if target is not None and target is not current:
-            st.switch_page(target)
+            st.switch_page(target, query_params={k: st.query_params.get(k) for k in st.query_params})
     current.run()
 
 

@@ -191,3 +191,45 @@ def screenshot(page, name: str) -> Path:
     out = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(out), full_page=True)
     return out
+
+
+@pytest.fixture
+def demo_server(server_for, demo_db_path, tmp_path):
+    """The app on a private copy of the demo database."""
+    import shutil
+
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_path, db)
+    return server_for(db)
+
+
+def charts_drawn(page) -> None:
+    """Wait until every Plotly chart on the page has drawn (they draw after the script run)."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+        ".every(el => el.querySelector('.main-svg'))",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(500)
+
+
+def open_page(browser, server, path: str):
+    """A new browser tab on ``path`` (e.g. ``"overview?lang=en"``), drawn, with no exception shown."""
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(f"{server.url}/{path}")
+    wait_idle(page)
+    charts_drawn(page)  # charts draw after the script run
+    assert page.locator("[data-testid='stException']").count() == 0, server.output()[-3000:]
+    return page
+
+
+def full_screenshot(page, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its own container, so grow the viewport to fit it."""
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
+        "[data-testid=\"stAppScrollToBottomContainer\"], section.main')].map(e => e.scrollHeight), 900)"
+    )
+    page.set_viewport_size({"width": 1440, "height": int(height) + 40})
+    page.wait_for_timeout(800)
+    charts_drawn(page)
+    screenshot(page, name)

@@ -3,20 +3,12 @@ presentation mode, and an upload on the Import page changes the numbers."""
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 from conftest import screenshot, wait_idle
 
 PAGES = ["overview", "drilldown", "eval_types", "control_charts", "indicators", "evaluators", "compliance", "import_data",
          "data_status"]
-
-
-@pytest.fixture
-def demo_server(server_for, demo_db_path, tmp_path):
-    db = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db_path, db)
-    return server_for(db)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -39,8 +31,9 @@ def test_direct_link_on_a_fresh_server_opens_inside_the_app(browser, demo_server
     """The first request a new server gets is a page link, not the root: the
     page must still run inside app.py's navigation, in the linked language."""
     page = browser.new_page()
-    page.goto(f"{demo_server.url}/data_status?lang=en")
+    page.goto(f"{demo_server.url}/data_status?lang=en&grain=week")
     wait_idle(page)
+    assert "grain=week" in page.url  # the view's parameters survive the hand-over
     assert page.locator("[role='dialog']").count() == 0, page.locator("[role='dialog']").all_inner_texts()
     nav = " ".join(page.locator("[data-testid='stSidebarNavLink']").all_inner_texts())
     assert "Data status" in nav and "Import" in nav, nav  # titles, not file names

@@ -6,51 +6,13 @@ test-artifacts/ for a human to look at."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
-from conftest import screenshot, wait_idle
+from conftest import full_screenshot, open_page
 
 from qa_analytics.demo import demo_facts
 
 FACTS = demo_facts(6, dt.date(2026, 6, 30))
-
-
-@pytest.fixture
-def demo_server(server_for, demo_db_path, tmp_path):
-    db = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db_path, db)
-    return server_for(db)
-
-
-def _charts_drawn(page) -> None:
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
-        ".every(el => el.querySelector('.main-svg'))",
-        timeout=30_000,
-    )
-    page.wait_for_timeout(500)
-
-
-def _open(browser, server, path: str):
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
-    page.goto(f"{server.url}/?{path.split('?')[1]}")  # the entry point sets up the navigation first
-    wait_idle(page)
-    page.goto(f"{server.url}/{path}")
-    wait_idle(page)
-    _charts_drawn(page)
-    assert page.locator("[data-testid='stException']").count() == 0, server.output()[-3000:]
-    return page
-
-
-def _full_screenshot(page, name: str) -> None:
-    height = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"]')].map(e => e.scrollHeight), 900)"
-    )
-    page.set_viewport_size({"width": 1440, "height": int(height) + 40})
-    page.wait_for_timeout(800)
-    _charts_drawn(page)
-    screenshot(page, name)
 
 
 CASES = {  # lang: (trouble week, its words, the lower limit's name, the training run, leniency)
@@ -65,22 +27,22 @@ def test_control_chart_and_eval_types_pages(browser, demo_server, lang):
     week, words, limit, run, lenient = CASES[lang]
     sep = "：" if lang == "zh" else ": "
     # the trouble week: satisfaction by week, one point below the lower limit, said in words
-    page = _open(browser, demo_server, f"control_charts?lang={lang}&cc_metric=satisfaction_rate&grain=week")
+    page = open_page(browser, demo_server, f"control_charts?lang={lang}&cc_metric=satisfaction_rate&grain=week")
     assert f"{week}{sep}{words}" in page.locator("[data-testid='stMain']").inner_text()
     assert page.locator("[data-testid='stPlotlyChart'] text", has_text=limit).count() >= 1
     assert page.locator("[data-testid='stPlotlyChart'] .scatterlayer .trace").count() >= 7
-    _full_screenshot(page, f"page_control_{lang}")
+    full_screenshot(page, f"page_control_{lang}")
     page.close()
     # the trained team against its pre-training baseline: a run above the center line
     team, training = FACTS["trained_team"], FACTS["training_date"]
-    page = _open(browser, demo_server,
+    page = open_page(browser, demo_server,
                  f"control_charts?lang={lang}&cc_level=team&team={team}&grain=week&cc_base=d{training.isoformat()}")
     assert run in page.locator("[data-testid='stMain']").inner_text()
-    _full_screenshot(page, f"page_control_training_{lang}")
+    full_screenshot(page, f"page_control_training_{lang}")
     page.close()
     # evaluation types: internal QA kinder than the mystery shopper
-    page = _open(browser, demo_server, f"eval_types?lang={lang}")
+    page = open_page(browser, demo_server, f"eval_types?lang={lang}")
     assert lenient in page.locator("[data-testid='stAlert']").first.inner_text()
     assert page.locator("[data-testid='stPlotlyChart']").count() == 2
-    _full_screenshot(page, f"page_eval_types_{lang}")
+    full_screenshot(page, f"page_eval_types_{lang}")
     page.close()

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import screenshot, wait_idle
+from conftest import full_screenshot, open_page, wait_idle
 
 MODEL = Path(__file__).resolve().parent.parent / "data" / "indicator_model.toml"
 TEXT = {
@@ -30,49 +30,17 @@ def demo_server(server_for, demo_db_path, tmp_path, monkeypatch):
     return server_for(db)
 
 
-def _charts_drawn(page) -> None:
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
-        ".every(el => el.querySelector('.main-svg'))",
-        timeout=30_000,
-    )
-    page.wait_for_timeout(500)
-
-
-def _open(browser, server, path: str):
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
-    page.goto(f"{server.url}/?{path.split('?')[1]}")  # the app's entry point first
-    wait_idle(page)
-    page.goto(f"{server.url}/{path}")
-    wait_idle(page)
-    _charts_drawn(page)
-    assert page.locator("[data-testid='stException']").count() == 0, server.output()[-3000:]
-    return page
-
-
-def _full_screenshot(page, name: str) -> Path:
-    """The whole page: Streamlit scrolls inside its own container, so grow the viewport to fit it."""
-    height = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
-        "[data-testid=\"stAppScrollToBottomContainer\"], section.main')].map(e => e.scrollHeight), 900)"
-    )
-    page.set_viewport_size({"width": 1440, "height": int(height) + 40})
-    page.wait_for_timeout(800)
-    _charts_drawn(page)
-    return screenshot(page, name)
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_indicator_page_in_browser(browser, demo_server, lang):
     words = TEXT[lang]
-    page = _open(browser, demo_server, f"indicators?lang={lang}")
+    page = open_page(browser, demo_server, f"indicators?lang={lang}")
     main = page.locator("[data-testid='stMain']")
     assert words["title"] in main.inner_text()
     assert words["index"] in page.locator("[data-testid='stMetric']").first.inner_text()
     # the treemap: one box per node, the index at its root
     assert page.locator("[data-testid='stPlotlyChart'] g.slice").count() >= 6
     assert words["robust"] in main.inner_text()
-    _full_screenshot(page, f"page_indicators_{lang}")
+    full_screenshot(page, f"page_indicators_{lang}")
 
     # an edit that breaks the 100% rule, then renormalise
     page.set_viewport_size({"width": 1440, "height": 900})
@@ -88,5 +56,5 @@ def test_indicator_page_in_browser(browser, demo_server, lang):
     assert words["problem"] not in str(page.locator("[data-testid='stAlert']").all_inner_texts())
     assert not save.is_disabled()
     assert page.locator("[data-testid='stException']").count() == 0, demo_server.output()[-3000:]
-    _full_screenshot(page, f"page_indicators_draft_{lang}")
+    full_screenshot(page, f"page_indicators_draft_{lang}")
     page.close()
