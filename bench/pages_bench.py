@@ -76,14 +76,29 @@ def reload_time(page, url: str) -> float:
     return time.perf_counter() - t0
 
 
+def _nav_link(page, name: str):
+    """The sidebar link of page ``name`` (the default page's link is "/", so by position)."""
+    order = list(page_files())
+    return page.locator("[data-testid='stSidebarNavLink']").nth(order.index(name))
+
+
+def _at(page, name: str) -> None:
+    """Wait until the browser shows page ``name`` (the default page is the root)."""
+    default = list(page_files())[0]
+    path = "" if name == default else name
+    page.wait_for_url(lambda url: url.split("?")[0].rstrip("/").endswith(f"/{path}".rstrip("/"))
+                      if path else url.split("?")[0].count("/") == 3, timeout=600_000)
+
+
 def navigate_time(page, name: str, away: str) -> float:
     """Click ``name`` in the sidebar (from page ``away``) until it is drawn."""
-    page.locator(f"[data-testid='stSidebarNavLink'][href$='/{away}']").click()
-    page.wait_for_url(f"**/{away}?**", timeout=600_000)
+    _nav_link(page, away).click()
+    _at(page, away)
     _drawn(page)
+    page.wait_for_timeout(300)
     t0 = time.perf_counter()
-    page.locator(f"[data-testid='stSidebarNavLink'][href$='/{name}']").click()
-    page.wait_for_url(f"**/{name}?**", timeout=600_000)
+    _nav_link(page, name).click()
+    _at(page, name)
     _drawn(page)
     return time.perf_counter() - t0
 
