@@ -7,7 +7,6 @@ checked to be *measurably* present, not just configured.
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import numpy as np
 import pandas as pd
@@ -441,11 +440,9 @@ def test_months_validation_and_short_periods() -> None:
         assert list(short[kind].columns) == list(KINDS[kind].field_names)
 
 
-def test_default_size_and_speed() -> None:
-    t0 = time.perf_counter()
+def test_default_size() -> None:
+    # (its speed is measured in bench/pages_bench.py, not asserted in a unit test)
     full = generate_demo(end=END)
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 5
     assert 38_000 <= len(full["monitoring"]) <= 60_000
     assert 150_000 <= len(full["survey"]) <= 250_000
     f18 = demo_facts(end=END)

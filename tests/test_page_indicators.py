@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import json
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -257,13 +256,3 @@ def test_presentation_mode_shows_no_editor(demo):
     assert not at.exception
     assert not at.number_input
     chart(at, "ind_tree")
-
-
-def test_script_run_is_fast(demo):
-    at = open_page("en")
-    times = []
-    for _ in range(3):
-        start = time.perf_counter()
-        at.run()
-        times.append(time.perf_counter() - start)
-    assert min(times) < 1.0, times
