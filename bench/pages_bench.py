@@ -121,7 +121,8 @@ def measure(db: Path, label: str, repeat: int, workdir: Path) -> tuple[dict, flo
                 away = "data_status" if name != "data_status" else "import_data"
                 first = navigate_time(page, name, away)
                 times = [navigate_time(page, name, away) for _ in range(repeat)]
-                reload = reload_time(page, f"{server.url}/{name}?lang=zh")
+                path = "" if name == list(files)[0] else name  # the default page lives at the root
+                reload = reload_time(page, f"{server.url}/{path}?lang=zh")
                 results[name] = {"first_page_s": round(first, 3), "page_s": round(statistics.median(times), 3),
                                  "reload_s": round(reload, 3)}
                 print(f"[{label}] {name:11s} first {first:6.2f} s   warm {statistics.median(times):6.2f} s   "
