@@ -217,6 +217,10 @@ def open_page(browser, server, path: str):
     """A new browser tab on ``path`` (e.g. ``"overview?lang=en"``), drawn, with no exception shown."""
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     page.goto(f"{server.url}/{path}")
+    # On a fresh server a direct link is handed over to app.py first (ui/page.py):
+    # the script is briefly idle with nothing drawn. The page's own title shows
+    # it has really run; then wait for that run and its charts to finish.
+    page.wait_for_selector("[data-testid='stMain'] h1", timeout=60_000)
     wait_idle(page)
     charts_drawn(page)  # charts draw after the script run
     assert page.locator("[data-testid='stException']").count() == 0, server.output()[-3000:]

@@ -22,7 +22,9 @@ def test_evaluators_page_in_browser(browser, demo_server, lang, lenient_word):
     alert = page.locator("[data-testid='stAlert']").first.inner_text()
     assert name in alert and lenient_word in alert
     # the leniency chart labels the evaluator too
-    assert page.locator("[data-testid='stPlotlyChart'] text", has_text=lenient_word).count() >= 1
+    # (charts below the fold may draw a moment later: wait for the label, don't count once)
+    page.locator("[data-testid='stPlotlyChart'] text", has_text=lenient_word).first.wait_for(
+        state="attached", timeout=30_000)
     full_screenshot(page, f"page_evaluators_{lang}")
     page.close()
 
