@@ -237,3 +237,18 @@ def full_screenshot(page, name: str) -> None:
     page.wait_for_timeout(800)
     charts_drawn(page)
     screenshot(page, name)
+
+
+def wait_count(page, selector: str, at_least: int = 1, has_text: str | None = None, timeout: float = 30.0) -> int:
+    """Wait until ``selector`` matches at least ``at_least`` elements (charts may
+    draw a moment after the script run); returns the count, asserting on timeout."""
+    import time
+
+    locator = page.locator(selector, has_text=has_text) if has_text else page.locator(selector)
+    deadline = time.monotonic() + timeout
+    while True:
+        n = locator.count()
+        if n >= at_least or time.monotonic() > deadline:
+            assert n >= at_least, f"{selector!r} (text {has_text!r}): {n} < {at_least}"
+            return n
+        page.wait_for_timeout(200)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import full_screenshot, open_page
+from conftest import full_screenshot, open_page, wait_count
 
 from qa_analytics.demo import demo_facts
 
@@ -35,6 +35,6 @@ def test_compliance_page_in_browser(browser, demo_server, lang, missing_word, no
     text = page.locator("[data-testid='stMain']").inner_text()
     assert missing_word in text
     assert no_data in text
-    assert page.locator("[data-testid='stPlotlyChart']").count() >= 3
+    wait_count(page, "[data-testid='stPlotlyChart']", 3)
     full_screenshot(page, f"page_compliance_{lang}")
     page.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import full_screenshot, open_page
+from conftest import full_screenshot, open_page, wait_count
 
 from qa_analytics.demo import demo_facts
 
@@ -29,8 +29,8 @@ def test_control_chart_and_eval_types_pages(browser, demo_server, lang):
     # the trouble week: satisfaction by week, one point below the lower limit, said in words
     page = open_page(browser, demo_server, f"control_charts?lang={lang}&cc_metric=satisfaction_rate&grain=week")
     assert f"{week}{sep}{words}" in page.locator("[data-testid='stMain']").inner_text()
-    assert page.locator("[data-testid='stPlotlyChart'] text", has_text=limit).count() >= 1
-    assert page.locator("[data-testid='stPlotlyChart'] .scatterlayer .trace").count() >= 7
+    wait_count(page, "[data-testid='stPlotlyChart'] text", 1, has_text=limit)
+    wait_count(page, "[data-testid='stPlotlyChart'] .scatterlayer .trace", 7)
     full_screenshot(page, f"page_control_{lang}")
     page.close()
     # the trained team against its pre-training baseline: a run above the center line

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import full_screenshot, open_page, wait_idle
+from conftest import full_screenshot, open_page, wait_count, wait_idle
 
 MODEL = Path(__file__).resolve().parent.parent / "data" / "indicator_model.toml"
 TEXT = {
@@ -38,7 +38,7 @@ def test_indicator_page_in_browser(browser, demo_server, lang):
     assert words["title"] in main.inner_text()
     assert words["index"] in page.locator("[data-testid='stMetric']").first.inner_text()
     # the treemap: one box per node, the index at its root
-    assert page.locator("[data-testid='stPlotlyChart'] g.slice").count() >= 6
+    wait_count(page, "[data-testid='stPlotlyChart'] g.slice", 6)
     assert words["robust"] in main.inner_text()
     full_screenshot(page, f"page_indicators_{lang}")
 
