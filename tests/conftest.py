@@ -252,3 +252,22 @@ def wait_count(page, selector: str, at_least: int = 1, has_text: str | None = No
             assert n >= at_least, f"{selector!r} (text {has_text!r}): {n} < {at_least}"
             return n
         page.wait_for_timeout(200)
+
+
+def app_page(page: str, lang: str = "zh", timeout: float = 90, **params):
+    """``AppTest`` of the app opened on ``page`` (e.g. ``"pages/overview.py"``)
+    with these URL parameters, against the database in ``$QA_DB``; asserts the
+    page ran without exception.  (AppTest cannot open a page directly: the app
+    runs first, then switches, as a user's browser would.)"""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.query_params["lang"] = lang
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    for k, v in params.items():  # the first run may have rewritten the URL
+        at.query_params[k] = v
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

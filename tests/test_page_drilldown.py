@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import app_page
 from streamlit.testing.v1 import AppTest
 from test_drilldown import revise
 
@@ -41,16 +42,9 @@ def db(demo_db_path, tmp_path_factory):
     return {"path": path, "key": key, "agent": agent, "before": score, "after": score - pts, "item": item}
 
 
-def open_page(db, monkeypatch, lang="zh", **params) -> AppTest:
+def open_page(db, monkeypatch, lang="zh", **params):
     monkeypatch.setenv("QA_DB", str(db["path"]))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = lang
-    at.run()
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return app_page(PAGE, lang, **params)
 
 
 def widget(at, kind: str, prefix: str):

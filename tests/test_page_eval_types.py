@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import app_page
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -21,16 +22,9 @@ def db(demo_db_path, tmp_path_factory):
     return path
 
 
-def open_page(lang: str, db_path, monkeypatch, **params) -> AppTest:
+def open_page(lang: str, db_path, monkeypatch, **params):
     monkeypatch.setenv("QA_DB", str(db_path))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = lang
-    at.run()
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return app_page(PAGE, lang, **params)
 
 
 def expected(db_path, **kw):

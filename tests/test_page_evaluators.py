@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import app_page
 from streamlit.testing.v1 import AppTest
 
 from qa_analytics.demo import demo_facts
@@ -26,15 +27,8 @@ def demo_copy(demo_db_path, tmp_path, monkeypatch):
     return db
 
 
-def open_page(lang: str, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = lang
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+def open_page(lang: str, **params):
+    return app_page(PAGE, lang, **params)
 
 
 def metric(at: AppTest, label: str) -> str:

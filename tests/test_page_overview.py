@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from conftest import app_page
 
 APP = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "app.py")
 
@@ -18,14 +18,8 @@ def demo(demo_db_path, tmp_path, monkeypatch):
     return db
 
 
-def open_overview(lang: str, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.query_params["lang"] = lang
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page("pages/overview.py").run()
-    return at
+def open_overview(lang: str, **params):
+    return app_page("pages/overview.py", lang, **params)
 
 
 @pytest.mark.parametrize("lang, title", [("zh", "服务质量总览"), ("en", "Service quality overview")])
