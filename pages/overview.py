@@ -134,9 +134,12 @@ if worse.empty and gaps.empty:
 for row in worse.head(8).itertuples():
     box = st.container(border=True)
     box.markdown(f"**{row.metric_name_zh if zh else row.metric_name_en}** — {row.text_zh if zh else row.text_en}")
+    target = {"cc_metric": row.metric, "grain": "week" if f.grain in ("day", "week") else "month",
+              "lang": lang()}
+    # the chart of what the Overview shows: the filtered team, else the center
+    target.update({"cc_level": "team", "team": f.team} if f.team else {"cc_level": "center"})
     box.page_link("pages/control_charts.py", label=t("ov_open_chart"), icon=":material/show_chart:",
-                  query_params={"cc_metric": row.metric, "cc_level": "center",
-                                "grain": "week" if f.grain in ("day", "week") else "month"})
+                  query_params=target)
 for row in gaps.head(8).itertuples():
     box = st.container(border=True)
     missing = ", ".join(str(d) for d in list(row.missing_periods)[:6])
