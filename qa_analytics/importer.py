@@ -10,7 +10,6 @@ Excel row number, column, value and reason.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -285,7 +284,3 @@ def _write_rejects(
         values = [rec.get(f"c{j}") for j in range(width)]
         rows.append([plan.sheet.name, r, "; ".join(by_row.get(r, []))] + values)
     return write_xlsx(out, {"rejected rows": (header, rows)})
-
-
-def report_json(reports: list[ImportReport]) -> str:
-    return json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2, default=str)

@@ -107,8 +107,6 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("incidents", "incidents", "故障次数", "故障数", "事件数", "事故数", "incidents", "outages", "faults"),
     _c("checker", "checker", "检查人", "巡检人", "checker", "inspector"),
 )
-_CONCEPT_BY_NAME = {c.name: c for c in CONCEPTS}
-
 # Words that veto a concept: "customer_name" is not the agent's name, and
 # 客户工号 is not the agent's id.
 VETO_WORDS: dict[str, tuple[str, ...]] = {
