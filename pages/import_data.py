@@ -14,7 +14,7 @@ from qa_analytics.importer import ImportPlan, import_file, plan_import
 from qa_analytics.mapping import MappingError
 from qa_analytics.read import ReadError
 from qa_analytics.schema import KIND_NAMES, KINDS
-from ui.db import connection, query
+from ui.db import connection, query, version
 from ui.i18n import kind_label, t
 from ui.page import ensure_app
 
@@ -38,11 +38,26 @@ def _save(upload) -> Path:
     return path
 
 
+def _session_cached(key: tuple, build):
+    """Reading a file and checking it cost seconds for a large export; every
+    widget on the page reruns the script, so keep the results per session,
+    keyed on what they depend on."""
+    cache = st.session_state.setdefault("_import_cache", {})
+    if key not in cache:
+        if len(cache) > 20:  # a long session uploading many files
+            cache.clear()
+        cache[key] = build()
+    return cache[key]
+
+
 def _plan(path: Path, kind: str | None, overrides: dict[str, str]) -> ImportPlan | str:
-    try:
-        return plan_import(path, kind=kind, overrides=overrides or None)
-    except (ReadError, MappingError) as exc:
-        return str(exc)
+    def build() -> ImportPlan | str:
+        try:
+            return plan_import(path, kind=kind, overrides=overrides or None)
+        except (ReadError, MappingError) as exc:
+            return str(exc)
+
+    return _session_cached(("plan", str(path), kind, tuple(sorted(overrides.items()))), build)
 
 
 def _errors_frame(errors: list[dict]) -> pd.DataFrame:
@@ -108,7 +123,11 @@ def _file_panel(upload, index: int) -> None:
             st.dataframe(pd.DataFrame(preview, columns=names[: len(preview[0])] if preview else names),
                          hide_index=True)
         con = connection()
-        check = import_file(con, path, plan=plan, dry_run=True, display_name=upload.name)
+        # the check depends on the database too: keyed on its data version
+        check = _session_cached(
+            ("check", str(path), kind_choice, tuple(sorted(overrides.items())), version()),
+            lambda: import_file(con, path, plan=plan, dry_run=True, display_name=upload.name),
+        )
         cols = st.columns(5)
         for col, (label, value) in zip(cols, [
             (t("col_read"), check.rows_read), (t("col_new"), check.rows_imported),
