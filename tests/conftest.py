@@ -271,3 +271,30 @@ def app_page(page: str, lang: str = "zh", timeout: float = 90, **params):
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+_ROW_KEYS = iter(range(1, 10**9))
+
+
+def insert_rows(con, table: str, rows: list[dict]) -> list[str]:
+    """INSERT test rows (dicts of columns) into ``table`` with the bookkeeping
+    columns the DDL requires filled in (record_key, row_hash, batches, and
+    the superseded_* columns of history tables); returns the record keys."""
+    import datetime as _dt
+
+    keys = []
+    for r in rows:
+        rec = dict(r)
+        rec.setdefault("record_key", f"k{next(_ROW_KEYS)}")
+        if not table.startswith("monitoring_item"):
+            rec.setdefault("row_hash", "h")
+            rec.setdefault("created_batch", 1)
+        rec.setdefault("batch_id", 1)
+        if table.endswith("_history"):
+            rec.setdefault("superseded_by", 2)
+            if table != "monitoring_item_history":
+                rec.setdefault("superseded_at", _dt.datetime(2024, 7, 1))
+        cols = ", ".join(rec)
+        con.execute(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(rec))})", list(rec.values()))
+        keys.append(rec["record_key"])
+    return keys

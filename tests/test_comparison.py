@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import math
 
 import pandas as pd
@@ -18,16 +17,9 @@ from qa_analytics.comparison import (
     gap_table,
     qa_pass_rate_metric,
 )
+from conftest import insert_rows as insert
 
 D = dt.date
-_keys = itertools.count(1)
-
-
-def insert(con, table: str, rows: list[dict]) -> None:
-    for r in rows:
-        rec = {"record_key": f"c{next(_keys)}", "row_hash": "h", "created_batch": 1, "batch_id": 1, **r}
-        cols = ", ".join(rec)
-        con.execute(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(rec))})", list(rec.values()))
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import math
 
 import numpy as np
@@ -23,19 +22,9 @@ from qa_analytics.compliance import (
     summarize_compliance,
     working_days,
 )
+from conftest import insert_rows as insert
 
 D = dt.date
-_keys = itertools.count(1)
-
-
-def insert(con, table: str, rows: list[dict]) -> None:
-    """Insert rows with the bookkeeping columns the DDL requires."""
-    for r in rows:
-        rec = {"record_key": f"k{next(_keys)}", "row_hash": "h", "created_batch": 1, "batch_id": 1, **r}
-        cols = ", ".join(rec)
-        con.execute(
-            f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(rec))})", list(rec.values())
-        )
 
 
 def days(d0: dt.date, d1: dt.date):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import math
 
 import numpy as np
@@ -24,35 +23,14 @@ from qa_analytics.evaluators import (
     krippendorff_alpha,
     leniency,
 )
+from conftest import insert_rows as insert
 
 D = dt.date
-_keys = itertools.count(1)
 
 
 # ---------------------------------------------------------------------------
 # fixture helpers
 # ---------------------------------------------------------------------------
-def insert(con, table: str, rows: list[dict]) -> list[str]:
-    """Insert rows with the bookkeeping columns the DDL requires; returns the record keys."""
-    keys = []
-    for r in rows:
-        rec = dict(r)
-        if table != "monitoring_item":
-            rec.setdefault("record_key", f"k{next(_keys)}")
-            rec.setdefault("row_hash", "h")
-            rec.setdefault("created_batch", 1)
-        rec.setdefault("batch_id", 1)
-        if table.endswith("_history"):
-            rec.setdefault("superseded_by", 2)
-            if table != "monitoring_item_history":
-                rec.setdefault("superseded_at", dt.datetime(2024, 7, 1))
-        cols = ", ".join(rec)
-        marks = ", ".join("?" * len(rec))
-        con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(rec.values()))
-        keys.append(rec.get("record_key"))
-    return keys
-
-
 def mon(evaluator, date, score, agent="a1", **kw) -> dict:
     return {
         "eval_date": date, "agent_id": agent, "evaluator": evaluator, "total_score": float(score), **kw

@@ -4,7 +4,6 @@ reference for the x-bar/S chart from summaries, and the demo's planted patterns.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import math
 
 import numpy as np
@@ -23,16 +22,9 @@ from qa_analytics.indicator_chart import (
     period_label,
     signals_for_alerts,
 )
+from conftest import insert_rows as insert
 
 D = dt.date
-_keys = itertools.count(1)
-
-
-def insert(con, table: str, rows: list[dict]) -> None:
-    for r in rows:
-        rec = {"record_key": f"k{next(_keys)}", "row_hash": "h", "created_batch": 1, "batch_id": 1, **r}
-        cols = ", ".join(rec)
-        con.execute(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(rec))})", list(rec.values()))
 
 
 def mon(date, score, agent="a1", team="T1", **kw) -> dict:

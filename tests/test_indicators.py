@@ -19,23 +19,10 @@ from hypothesis import strategies as st
 from qa_analytics import indicators as I
 from qa_analytics import metrics as M
 from qa_analytics import store
+from conftest import insert_rows as add
 
 D = dt.date
 _SEQ = iter(range(1, 10**9))
-
-
-def add(con, table: str, rows: list[dict]) -> None:
-    """INSERT rows with the store's bookkeeping columns."""
-    for r in rows:
-        r = dict(r)
-        r.setdefault("record_key", f"{table}:{next(_SEQ)}")
-        r.setdefault("batch_id", 1)
-        if table != "monitoring_item":
-            r.setdefault("row_hash", "h")
-            r.setdefault("created_batch", 1)
-        cols = list(r)
-        con.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                    [r[c] for c in cols])
 
 
 def evaluation(con, team: str, d: dt.date, score: float, lost: float | None = None, agent: str = "A1") -> None:

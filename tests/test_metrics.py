@@ -17,6 +17,7 @@ import pytest
 
 from qa_analytics import metrics as M
 from qa_analytics import store
+from conftest import insert_rows as add
 
 D = dt.date
 
@@ -25,23 +26,6 @@ D = dt.date
 # fixture helpers
 # --------------------------------------------------------------------------
 
-_SEQ = iter(range(1, 10**9))
-
-
-def add(con, table: str, rows: list[dict]) -> None:
-    """INSERT rows (dicts of canonical fields) with the store's bookkeeping columns."""
-    for r in rows:
-        r = dict(r)
-        r.setdefault("record_key", f"{table}:{next(_SEQ)}")
-        r.setdefault("batch_id", 1)
-        if table != "monitoring_item":
-            r.setdefault("row_hash", "h")
-            r.setdefault("created_batch", 1)
-        cols = list(r)
-        con.execute(
-            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-            [r[c] for c in cols],
-        )
 
 
 def mon(key, d, agent, team, channel, score, critical, **kw):
