@@ -34,6 +34,15 @@ PAGES = [
 ]
 
 
+def _demo_data() -> bool:
+    from ui.db import query
+
+    try:
+        return bool(query("has_demo_data"))
+    except Exception:  # an unreadable database: the pages say what is wrong
+        return False
+
+
 def run() -> None:
     goto = mark_app_ran()
     st.set_page_config(page_title=t("app_title"), page_icon=":material/support_agent:", layout="wide")
@@ -50,6 +59,9 @@ def run() -> None:
     else:
         language_switch()
         current = st.navigation(pages)
+        if _demo_data():
+            # every page says so, until real data is imported (Data status can clear it)
+            st.sidebar.warning(t("demo_badge"), icon=":material/science:")
         presentation.sidebar_toggles()
     if goto:
         # A direct link reached a page before this app ever ran: reopen it here.

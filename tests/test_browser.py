@@ -25,6 +25,9 @@ def test_every_page_opens_without_error(browser, demo_server, lang):
         wait_idle(page)
         assert page.locator("[data-testid='stException']").count() == 0, f"{name}: {demo_server.output()[-2000:]}"
         assert page.locator("[role='dialog']").count() == 0, page.locator("[role='dialog']").all_inner_texts()
+        # every page says the data is demo data (the sidebar badge from app.py)
+        badge = "演示数据：" if lang == "zh" else "Demo data:"
+        assert page.locator("[data-testid='stSidebar']").get_by_text(badge).count() == 1, name
         screenshot(page, f"{name}_{lang}")
     page.close()
 

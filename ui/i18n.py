@@ -27,6 +27,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "当前显示的是演示数据（虚构的中心）。导入真实数据后可清除演示数据。",
         "en": "You are looking at demo data (a fictional center). Import real data, then clear the demo data.",
     },
+    "demo_badge": {"zh": "演示数据：虚构的中心，可在“数据概况”页清除。", "en": "Demo data: a fictional center; clear it on the Data status page."},
     "clear_demo": {"zh": "清除演示数据", "en": "Clear demo data"},
     "demo_cleared": {"zh": "已清除 {n} 个演示批次。", "en": "Cleared {n} demo batches."},
     "empty_db": {
