@@ -19,7 +19,7 @@ FACTS = demo_facts(6, dt.date(2026, 6, 30))
 def test_evaluators_page_in_browser(browser, demo_server, lang, lenient_word):
     page = open_page(browser, demo_server, f"evaluators?lang={lang}")
     name = FACTS["lenient_evaluator"]
-    alert = page.locator("[data-testid='stAlert']").first.inner_text()
+    alert = page.locator("[data-testid='stMain'] [data-testid='stAlert']").first.inner_text()
     assert name in alert and lenient_word in alert
     # the leniency chart labels the evaluator too
     # (charts below the fold may draw a moment later: wait for the label, don't count once)

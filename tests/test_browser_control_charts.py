@@ -42,7 +42,7 @@ def test_control_chart_and_eval_types_pages(browser, demo_server, lang):
     page.close()
     # evaluation types: internal QA kinder than the mystery shopper
     page = open_page(browser, demo_server, f"eval_types?lang={lang}")
-    assert lenient in page.locator("[data-testid='stAlert']").first.inner_text()
+    assert lenient in page.locator("[data-testid='stMain'] [data-testid='stAlert']").first.inner_text()
     assert page.locator("[data-testid='stPlotlyChart']").count() == 2
     full_screenshot(page, f"page_eval_types_{lang}")
     page.close()
