@@ -37,8 +37,8 @@ def _stage_frame(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame)
         nk = " || '|' || ".join(f"COALESCE(CAST({c} AS VARCHAR), '')" for c in k.natural_key)
         key = f"'nk:' || md5({nk}) || ':1'"
     derived = {
-        "rating_score": "qa_rating_score(rating)",
-        "satisfaction": "qa_satisfaction(rating)",
+        "rating_score": "qa_rating_score_c(qa_clean(rating))",
+        "satisfaction": "qa_satisfaction_c(qa_clean(rating))",
         "is_external": "tester_type = 'third_party'",
         "record_key": key,
         "row_hash": value_hash,

@@ -21,7 +21,7 @@ import pyarrow as pa
 from . import store
 from .export import write_xlsx
 from .mapping import ColumnMapping, HeaderLayout, MappingError, find_header, map_columns, normalize_header
-from .normalize import stage_rows
+from .normalize import drop_staging, stage_rows
 from .read import RawSheet, ReadError, Workbook
 from .schema import KINDS
 
@@ -247,8 +247,7 @@ def import_file(
         con.execute("ROLLBACK")
         raise
     finally:
-        for t in ("cln", "skipped", "norm", "staged", "staged_items"):
-            con.execute(f"DROP TABLE IF EXISTS {t}")
+        drop_staging(con)
     report.status = "imported"
     report.batch_id = batch_id
     report.rows_imported = counts.imported

@@ -242,7 +242,19 @@ def merge_staged(
                 """DELETE FROM monitoring_item WHERE record_key IN
                    (SELECT record_key FROM merge_class WHERE cls = 'changed')"""
             )
-    if counts.get("new") or counts.get("changed"):
+    if counts.get("new") and not counts.get("changed") and not counts.get("same"):
+        # Every staged row is new (a first import): no join needed.
+        con.execute(
+            f"INSERT INTO {kind} ({col_list}, created_batch, batch_id) SELECT {s_cols}, ?, ? FROM {staged} s",
+            [batch_id, batch_id],
+        )
+        if kind == "monitoring" and staged_items:
+            con.execute(
+                f"""INSERT INTO monitoring_item
+                    SELECT i.record_key, i.item, i.item_group, i.points, i.raw_value, ? FROM {staged_items} i""",
+                [batch_id],
+            )
+    elif counts.get("new") or counts.get("changed"):
         con.execute(
             f"""INSERT INTO {kind} ({col_list}, created_batch, batch_id)
                 SELECT {s_cols}, COALESCE(m.created_batch, ?), ?

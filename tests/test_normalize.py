@@ -12,7 +12,8 @@ from qa_analytics.normalize import install_macros
 @pytest.fixture
 def sql(con):
     install_macros(con)
-    return lambda expr, v: con.execute(f"SELECT {expr}(?)", [v]).fetchone()[0]
+    # A raw cell as the importer sees it: cleaned, then typed by the rule.
+    return lambda expr, v: con.execute(f"SELECT {expr}_c(qa_clean(?))", [v]).fetchone()[0]
 
 
 @pytest.mark.parametrize("raw, want", [
