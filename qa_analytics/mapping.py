@@ -17,6 +17,7 @@ spans the item columns of the row below.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -165,6 +166,7 @@ class MappingError(Exception):
     """The sheet does not look like any evaluation export we know."""
 
 
+@functools.lru_cache(maxsize=8192)
 def match_concept(header: str | None) -> tuple[str | None, float]:
     """The best concept for one header and a score in (0, 1]; (None, 0) if none.
 
@@ -189,7 +191,13 @@ def match_concept(header: str | None) -> tuple[str | None, float]:
             elif len(alias) >= 2 and alias in h:
                 score = 0.7 + 0.01 * min(len(alias), 10)
             elif len(alias) >= 5 and len(h) >= 5:
-                ratio = difflib.SequenceMatcher(None, h, alias).ratio()
+                # The cheap upper bounds first, as difflib.get_close_matches
+                # does: most cells are nowhere near most aliases.
+                ratio = 0.0
+                if 2 * min(len(h), len(alias)) >= 0.84 * (len(h) + len(alias)):  # real_quick_ratio
+                    sm = difflib.SequenceMatcher(None, h, alias)
+                    if sm.quick_ratio() >= 0.84:
+                        ratio = sm.ratio()
                 score = 0.6 * ratio if ratio >= 0.84 else 0.0
             else:
                 score = 0.0
