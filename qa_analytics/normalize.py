@@ -26,6 +26,7 @@ The rules (one place for all of them):
 from __future__ import annotations
 
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import duckdb
@@ -355,8 +356,9 @@ def stage_rows(
     header_names: list[str | None],
 ) -> StageResult:
     """Normalise and validate ``data`` (text columns c0..cN plus ``__row``,
-    the Excel row number) into the temp table ``norm`` and the views
-    ``staged`` and ``staged_items`` (what :func:`store.merge_staged` reads).
+    the Excel row number) into ``norm`` (an Arrow table registered on the
+    connection) and the views ``staged`` and ``staged_items`` over it (what
+    :func:`store.merge_staged` reads); :func:`drop_staging` removes them.
 
     Blank rows, totals rows (合计/平均/Total...) and repeated header rows are
     skipped.  Rows with any error are left out of ``staged`` and listed.
@@ -368,7 +370,8 @@ def stage_rows(
     Exports whose ids are missing or repeated pay for a second pass (window
     functions give natural keys and find in-file duplicates); most exports
     carry a unique id on every row and never do.  What bounds the memory of
-    a 500,000-row import is ``norm``, the one table this builds.
+    a 500,000-row import is ``norm``, the one table this builds, beside the
+    sheet as read.
     """
     kind = KINDS[mapping.kind]
     install_macros(con)
@@ -382,10 +385,12 @@ def stage_rows(
     #    wrote it (r<j>) kept beside it for error messages.
     arrays: dict[str, pa.ChunkedArray] = {"__row": data.column("__row")}
     cleaned: list[str] = []
-    for j in used:
-        raw = data.column(f"c{j}")
+    raws = [data.column(f"c{j}") for j in used]
+    # Arrow's kernels release the GIL: the columns are cleaned two at a time.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(_clean_text_column, raws))
+    for j, raw, (col, fold) in zip(used, raws, results):
         arrays[f"r{j}"] = raw
-        col, fold = _clean_text_column(raw)
         if fold:
             cleaned.append(f"qa_clean(r{j}) AS c{j}")
         else:
@@ -395,11 +400,12 @@ def stage_rows(
     all_null = " AND ".join(f"c{j} IS NULL" for j in mapped_cols)
     # Totals rows: a cell that is only 合计/平均/Total... (spaces and colons
     # aside).  The word lookup is a hash probe; the regex runs only on the
-    # few short cells that hold a space or a colon.
+    # cells that hold a space or a colon.
     total_words = _sql_list(TOTAL_ROW_WORDS)
-    spaced = " OR ".join(f"contains({{c}}, {s})" for s in ("' '", "':'", "'：'", "chr(9)", "chr(10)", "chr(13)"))
+    spaced = " OR ".join(f"contains({{c}}, {s})" for s in ("' '", "':'", "'：'", "chr(9)", "chr(10)", "chr(12)",
+                                                            "chr(13)"))
     is_total = " OR ".join(
-        f"lower(c{j}) IN {total_words} OR (strlen(c{j}) <= 40 AND ({spaced.format(c=f'c{j}')}) "
+        f"lower(c{j}) IN {total_words} OR (({spaced.format(c=f'c{j}')}) "
         f"AND lower(regexp_replace(c{j}, '[\\s:：]', '', 'g')) IN {total_words})"
         for j in first_cols
     ) or "false"

@@ -162,6 +162,23 @@ def test_legacy_xls_and_gbk_csv(con, tmp_path):
     assert s["survey"]["satisfaction_rate"] == 0.5  # 2 satisfied of 4 valid ratings
 
 
+@pytest.mark.parametrize("label", ["合计", "合 计", "合计：", "Total:", "TOTAL", "ＴＯＴＡＬ", "平均值", " 小计 "])
+def test_totals_rows_are_skipped_however_spelled(con, tmp_path, label):
+    # The label sits in the first column, or in the second under an empty id.
+    rows = [["调查编号", "工号", "评价日期", "满意度"], ["S1", "007812", "2026/3/1", "满意"],
+            [label, None, None, "4.5"], [None, label, None, "4.5"], ["S2", "007813", "2026/3/2", "一般"]]
+    rep = import_file(con, write_csv(tmp_path / "s.csv", rows))
+    assert rep.status == "imported", rep.errors
+    assert (rep.rows_read, rep.rows_skipped, rep.rows_imported) == (2, 2, 2)
+
+
+def test_a_cell_merely_containing_a_totals_word_is_data(con, tmp_path):
+    rows = [["调查编号", "工号", "评价日期", "满意度"], ["合计单1", "007812", "2026/3/1", "满意"],
+            ["S2", "Total Care 1", "2026/3/2", "一般"]]
+    rep = import_file(con, write_csv(tmp_path / "s.csv", rows))
+    assert (rep.status, rep.rows_imported, rep.rows_skipped) == ("imported", 2, 0)
+
+
 def test_data_sheet_found_among_several(con, tmp_path):
     rows = [MONITORING_HEADER_TOP, MONITORING_HEADER_SUB] + monitoring_rows(2)
     f = write_xlsx(tmp_path / "multi.xlsx", rows, merges=["G1:I1"], first="说明",

@@ -68,3 +68,36 @@ def test_channels(sql, raw, want):
                                        ("神秘客户", "third_party"), ("第三方暗访", "third_party")])
 def test_tester_types(sql, raw, want):
     assert sql("qa_tester_type", raw) == want
+
+
+def test_macros_are_created_once_per_connection_and_rolled_back_with_their_transaction(con):
+    def macro_count() -> int:
+        return con.execute(
+            "SELECT count(*) FROM duckdb_functions() WHERE function_name LIKE 'qa\\_%' ESCAPE '\\'"
+        ).fetchall()[0][0]
+
+    con.execute("BEGIN")
+    install_macros(con)
+    con.execute("ROLLBACK")  # an import that was rejected
+    assert macro_count() == 0
+    install_macros(con)
+    created = macro_count()
+    assert created > 10
+    install_macros(con)  # a second import on the same connection: nothing to do
+    assert macro_count() == created
+    assert con.execute("SELECT qa_num_c(qa_clean(' ９５分 '))").fetchall() == [(95.0,)]
+
+
+@pytest.mark.parametrize("cells, fold", [
+    ([" 007812 ", "A-01\t", None], False), (["坐席 张三 ", "\n综合一组"], False), (["００７８１２", "x"], True),
+    (["张\u3000三"], True),
+])
+def test_arrow_cleaning_trims_and_flags_full_width(cells, fold):
+    import pyarrow as pa
+
+    from qa_analytics.normalize import _clean_text_column
+
+    col, needs_fold = _clean_text_column(pa.chunked_array([pa.array(cells, type=pa.string())]))
+    assert needs_fold is fold
+    if not fold:
+        assert col.to_pylist() == [c.strip(" \t\r\n") if c is not None else None for c in cells]
