@@ -243,6 +243,12 @@ def import_file(
             rejects_file=rejects_file,
         )
         con.execute("COMMIT")
+    except (duckdb.ConversionException, duckdb.OutOfRangeException) as exc:
+        # A value the rules let through but DuckDB cannot hold: still a bad
+        # file, not a crash (the rules should catch it: report it as a bug).
+        con.execute("ROLLBACK")
+        report.message = f"the file could not be imported: {str(exc).splitlines()[0][:300]}"
+        return report
     except Exception:
         con.execute("ROLLBACK")
         raise

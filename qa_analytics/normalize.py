@@ -81,6 +81,7 @@ ERROR_MESSAGES = {
     "score_range": "score outside 0–100",
     "pct_range": "percentage outside 0–100",
     "negative": "must not be negative",
+    "too_large": "the number is too large",
     "bad_bool": "not a yes/no value",
     "bad_rating": "not a recognised satisfaction rating (1–5 or 满意/一般/不满意...)",
     "bad_item": "item points are not a number or N/A",
@@ -214,9 +215,17 @@ def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
     for view in ("staged_items", "staged", "staged_rows"):
         con.execute(f"DROP VIEW IF EXISTS {view}")
     con.execute("DROP TABLE IF EXISTS item_names")
+    for name in ("raw_in", "norm"):
+        _unregister(con, name)
+
+
+def _unregister(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Unregister an Arrow table if it is there.  Inside a transaction that
+    a failed statement aborted this cannot be done; :func:`drop_staging`
+    does it after the rollback."""
     try:
-        con.unregister("norm")
-    except duckdb.Error:  # never registered (the import failed before)
+        con.unregister(name)
+    except duckdb.Error:
         pass
 
 
@@ -277,9 +286,11 @@ def _field_exprs(kind: Kind, mapping: ColumnMapping) -> tuple[list[str], list[tu
                 f"WHEN {name} < 0 OR {name} > 100 THEN 'pct_range' END"
             )
         elif role == "number":
-            expr = f"CAST(round(qa_num_c({raw})) AS INTEGER)"
+            # TRY_CAST: a count of 1e20 (or NaN) is a row error, not a crash.
+            expr = f"TRY_CAST(round(qa_num_c({raw})) AS INTEGER)"
             err = (
-                f"CASE WHEN {raw} IS NOT NULL AND {name} IS NULL THEN 'bad_number' "
+                f"CASE WHEN {raw} IS NOT NULL AND (qa_num_c({raw}) IS NULL OR NOT isfinite(qa_num_c({raw}))) "
+                f"THEN 'bad_number' WHEN {raw} IS NOT NULL AND {name} IS NULL THEN 'too_large' "
                 f"WHEN {name} < 0 THEN 'negative' END"
             )
         elif role == "bool":
@@ -428,8 +439,8 @@ def stage_rows(
               for k, (_n, (j, _g)) in enumerate(items)]
     problems = [(f"__e{i}", f"'{field}'", value) for i, (field, _c, value) in enumerate(checks)]
     # the item's name is user text: errors carry its index, named in Python
-    problems += [(f"CASE WHEN c{j} IS NOT NULL AND p{k} IS NULL AND NOT __na{k} THEN 'bad_item' END",
-                  f"'item#{k}'", f"c{j}") for k, (_n, (j, _g)) in enumerate(items)]
+    problems += [(f"CASE WHEN c{j} IS NOT NULL AND (p{k} IS NULL AND NOT __na{k} OR NOT isfinite(p{k})) "
+                  "THEN 'bad_item' END", f"'item#{k}'", f"c{j}") for k, (_n, (j, _g)) in enumerate(items)]
     if problems:
         any_problem = " OR ".join(f"({code}) IS NOT NULL" for code, _f, _v in problems)
         structs = ", ".join(
@@ -470,7 +481,7 @@ def stage_rows(
             params=params,
         ).to_arrow_table()
     finally:
-        con.unregister("raw_in")
+        _unregister(con, "raw_in")
     con.register("norm", _in_batches(norm))
     skipped, missing_ids, repeated_ids, rows_read = con.execute(
         """SELECT count(*) FILTER (WHERE __skip IS NOT NULL),

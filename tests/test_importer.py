@@ -263,3 +263,45 @@ def test_dry_run_counts_without_writing(con, tmp_path):
     assert (rep.rows_imported, rep.rows_updated, rep.rows_duplicate) == (2, 1, 4)
     assert con.execute("SELECT count(*) FROM monitoring").fetchone()[0] == 5
     assert len(store.list_batches(con)) == 1
+
+
+def test_counts_too_large_or_not_finite_are_row_errors_not_crashes(con, tmp_path):
+    rows = [["检查日期", "系统名称", "可用率", "故障次数", "得分"], ["2026-03-01", "IVR", "99.5", "99999999999", "95"],
+            ["2026-03-01", "CRM", "99.9", "inf", "96"], ["2026-03-01", "录音", "99.9", "2", "97"]]
+    rep = import_file(con, write_csv(tmp_path / "sys.csv", rows), kind="system_check")
+    assert rep.status == "rejected"
+    assert [(e["row"], e["code"]) for e in rep.errors] == [(2, "too_large"), (3, "bad_number")]
+    assert con.execute("SELECT count(*) FROM system_check").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("junk", ["nan", "inf", "-Infinity"])
+def test_item_points_must_be_finite(con, tmp_path, junk):
+    rows = [MONITORING_HEADER_TOP, MONITORING_HEADER_SUB] + monitoring_rows(2)
+    rows[2][6] = junk
+    rep = import_file(con, write_xlsx(tmp_path / "m.xlsx", rows, merges=["G1:I1"]))
+    assert rep.status == "rejected"
+    assert [(e["row"], e["code"], e["value"]) for e in rep.errors] == [(3, "bad_item", junk)]
+
+
+def test_a_value_duckdb_cannot_hold_rejects_the_file_cleanly(con, tmp_path, monkeypatch):
+    import duckdb
+
+    def refuse(*_a, **_k):
+        raise duckdb.ConversionException("Conversion Error: value out of range")
+
+    monkeypatch.setattr(store, "merge_staged", refuse)
+    rep = import_file(con, monitoring_export(tmp_path / "m.xlsx", n=3))
+    assert rep.status == "rejected" and "could not be imported" in rep.message
+    monkeypatch.undo()
+    assert con.execute("SELECT count(*) FROM monitoring").fetchone() == (0,)
+    assert import_file(con, monitoring_export(tmp_path / "m.xlsx", n=3)).status == "imported"  # connection fine
+
+
+def test_a_failing_normalising_statement_leaves_the_connection_usable(con, tmp_path, monkeypatch):
+    from qa_analytics import normalize
+
+    monkeypatch.setattr(normalize, "_derived_exprs", lambda kind, mapping: ["CAST('abc' AS INTEGER) AS boom"])
+    rep = import_file(con, monitoring_export(tmp_path / "m.xlsx", n=3))
+    assert rep.status == "rejected" and "could not be imported" in rep.message
+    monkeypatch.undo()
+    assert import_file(con, monitoring_export(tmp_path / "m.xlsx", n=3)).status == "imported"

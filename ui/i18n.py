@@ -115,6 +115,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "err_score_range": {"zh": "分数超出 0–100", "en": "score outside 0–100"},
     "err_pct_range": {"zh": "百分比超出 0–100", "en": "percentage outside 0–100"},
     "err_negative": {"zh": "不能为负数", "en": "must not be negative"},
+    "err_too_large": {"zh": "数值过大", "en": "the number is too large"},
     "err_bad_bool": {"zh": "不是“是/否”类的值", "en": "not a yes/no value"},
     "err_bad_rating": {"zh": "无法识别的满意度评价（1–5 或 满意/一般/不满意…）",
                        "en": "not a recognised satisfaction rating (1–5 or 满意/一般/不满意...)"},
