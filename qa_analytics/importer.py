@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from . import store
@@ -150,7 +151,7 @@ def plan_import(
 def _data_table(plan: ImportPlan) -> pa.Table:
     t = plan.sheet.table.slice(plan.layout.data_start)
     first_excel_row = plan.sheet.first_row + plan.layout.data_start
-    rows = pa.array(range(first_excel_row, first_excel_row + t.num_rows), type=pa.int32())
+    rows = pa.array(np.arange(first_excel_row, first_excel_row + t.num_rows, dtype=np.int32))
     return t.append_column("__row", rows)
 
 

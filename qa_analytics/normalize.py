@@ -452,6 +452,8 @@ def stage_rows(
     else:
         err_list = "[]"
     value_cols = list(kind.value_fields) + [d.split(" AS ")[-1] for d in derived]
+    # Joined by chr(31); concat_ws is a || b || ... in one call (no part is
+    # NULL), so hashes stay those of rows stored by earlier versions.
     hash_parts = [f"COALESCE(CAST({c} AS VARCHAR), '∅')" for c in value_cols]
     if item_cols:
         # The row's items, by column order (stable for a given export layout).
@@ -470,7 +472,7 @@ def stage_rows(
                      typed AS (SELECT *, {", ".join(typed)} FROM cln),
                      coded AS (SELECT *{"".join(", " + c for c in codes)} FROM typed)
                 SELECT {", ".join(stored_fields)}, __row, {err_list} AS __errors,
-                       md5({" || chr(31) || ".join(hash_parts)}) AS row_hash,
+                       md5(concat_ws(chr(31), {", ".join(hash_parts)})) AS row_hash,
                        CAST($sheet AS VARCHAR) AS source_sheet{point_cols}
                        {"".join(f", CASE WHEN __na{k} THEN c{j} END AS n{k}" for k, (_n, (j, _g)) in enumerate(items))},
                        CASE WHEN {all_null} THEN 'blank'
