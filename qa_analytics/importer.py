@@ -151,7 +151,9 @@ def plan_import(
 def _data_table(plan: ImportPlan) -> pa.Table:
     t = plan.sheet.table.slice(plan.layout.data_start)
     first_excel_row = plan.sheet.first_row + plan.layout.data_start
-    rows = pa.array(np.arange(first_excel_row, first_excel_row + t.num_rows, dtype=np.int32))
+    # From a buffer: pa.array() of a range or an ndarray imports pandas (0.3 s).
+    numbers = np.arange(first_excel_row, first_excel_row + t.num_rows, dtype=np.int32)
+    rows = pa.Array.from_buffers(pa.int32(), len(numbers), [None, pa.py_buffer(numbers)])
     return t.append_column("__row", rows)
 
 

@@ -20,12 +20,14 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from .schema import KINDS, SCHEMA_VERSION, ddl_statements
+
+if TYPE_CHECKING:  # pandas costs 0.3 s to import; the import command never needs it
+    import pandas as pd
 
 __all__ = [
     "MergeCounts",
