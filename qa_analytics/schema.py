@@ -13,7 +13,7 @@ versions a later import replaced (an appeal revising a score, a roster moving
 an agent to another team).  Every row carries
 
 * ``record_key``: the export's own id when it has one, else a natural key
-  (see :func:`qa_analytics.normalize.record_key_sql`);
+  (see :func:`qa_analytics.normalize.stage_rows`);
 * ``row_hash``: a hash of the value fields, so a re-import tells "same row"
   from "changed row" without comparing column by column;
 * ``created_batch`` / ``batch_id``: the import that first wrote it and the one
@@ -34,6 +34,7 @@ __all__ = [
     "KIND_NAMES",
     "SCHEMA_VERSION",
     "ddl_statements",
+    "table_columns",
 ]
 
 SCHEMA_VERSION = 1
@@ -184,28 +185,36 @@ KINDS: dict[str, Kind] = {
 KIND_NAMES: tuple[str, ...] = tuple(KINDS)
 
 # Columns the store adds to every record table, after the canonical fields.
-_BOOKKEEPING = """
-    record_key VARCHAR NOT NULL,
-    row_hash VARCHAR NOT NULL,
-    source_sheet VARCHAR,
-    source_row INTEGER,
-    created_batch INTEGER NOT NULL,
-    batch_id INTEGER NOT NULL"""
+_BOOKKEEPING: tuple[tuple[str, str, str], ...] = (
+    # (name, type, constraint)
+    ("record_key", "VARCHAR", " NOT NULL"),
+    ("row_hash", "VARCHAR", " NOT NULL"),
+    ("source_sheet", "VARCHAR", ""),
+    ("source_row", "INTEGER", ""),
+    ("created_batch", "INTEGER", " NOT NULL"),
+    ("batch_id", "INTEGER", " NOT NULL"),
+)
 
 # Derived columns some kinds store for fast aggregation.
-_DERIVED: dict[str, str] = {
-    "survey": """
-    rating_score DOUBLE,
-    satisfaction VARCHAR""",
-    "call_test": """
-    is_external BOOLEAN""",
+_DERIVED: dict[str, tuple[tuple[str, str], ...]] = {
+    "survey": (("rating_score", "DOUBLE"), ("satisfaction", "VARCHAR")),
+    "call_test": (("is_external", "BOOLEAN"),),
 }
 
 
+def table_columns(kind_name: str) -> list[tuple[str, str]]:
+    """(name, DuckDB type) of a kind's table, in table order, from the same
+    definitions as its DDL (no database needed)."""
+    kind = KINDS[kind_name]
+    return ([(f.name, f.sql_type) for f in kind.fields] + list(_DERIVED.get(kind_name, ()))
+            + [(name, sql_type) for name, sql_type, _c in _BOOKKEEPING])
+
+
 def _columns(kind: Kind) -> str:
-    cols = ",\n".join(f"    {f.name} {f.sql_type}" for f in kind.fields)
-    extra = _DERIVED.get(kind.name, "")
-    return cols + ("," + extra if extra else "") + "," + _BOOKKEEPING
+    cols = [f"    {f.name} {f.sql_type}" for f in kind.fields]
+    cols += [f"    {name} {sql_type}" for name, sql_type in _DERIVED.get(kind.name, ())]
+    cols += [f"    {name} {sql_type}{constraint}" for name, sql_type, constraint in _BOOKKEEPING]
+    return ",\n".join(cols)
 
 
 def ddl_statements() -> list[str]:

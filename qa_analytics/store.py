@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from .schema import KINDS, SCHEMA_VERSION, ddl_statements
+from .schema import KINDS, SCHEMA_VERSION, ddl_statements, table_columns
 
 if TYPE_CHECKING:  # pandas costs 0.3 s to import; the import command never needs it
     import pandas as pd
@@ -165,7 +165,10 @@ _COLUMN_CACHE: dict[str, list[tuple[str, str]]] = {}
 
 
 def duckdb_columns(kind: str) -> list[tuple[str, str]]:
-    """(name, type) of a kind's table, derived from the DDL once per process."""
+    """(name, type) of a kind's table (or of any table or view of the schema,
+    derived from the DDL once per process)."""
+    if kind in KINDS:
+        return table_columns(kind)
     if kind not in _COLUMN_CACHE:
         con = duckdb.connect(":memory:")
         init_schema(con)
