@@ -408,25 +408,7 @@ def stage_rows(
             arrays[f"c{j}"] = col
             cleaned.append(f"nullif(c{j}, '') AS c{j}")
     params: dict[str, object] = {"sheet": sheet_name}
-    all_null = " AND ".join(f"c{j} IS NULL" for j in mapped_cols)
-    # Totals rows: a cell that is only 合计/平均/Total... (spaces and colons
-    # aside).  The word lookup is a hash probe; the regex runs only on the
-    # cells that hold a space or a colon.
-    total_words = _sql_list(TOTAL_ROW_WORDS)
-    spaced = " OR ".join(f"contains({{c}}, {s})" for s in ("' '", "':'", "'：'", "chr(9)", "chr(10)", "chr(12)",
-                                                            "chr(13)"))
-    is_total = " OR ".join(
-        f"lower(c{j}) IN {total_words} OR (({spaced.format(c=f'c{j}')}) "
-        f"AND lower(regexp_replace(c{j}, '[\\s:：]', '', 'g')) IN {total_words})"
-        for j in first_cols
-    ) or "false"
-    # A header repeated inside the data (page-by-page exports).
-    header_checks = []
-    for j in mapped_cols[:6]:
-        if j < len(header_names) and header_names[j]:
-            header_checks.append(f"(c{j} IS NOT DISTINCT FROM $h{j})")
-            params[f"h{j}"] = header_names[j].strip()
-    is_header = " AND ".join(header_checks) if header_checks else "false"
+    skip = _skip_sql(mapped_cols, first_cols, header_names, params)
     # 2. One pass, in layers so that each cell is parsed once: cleaned cells;
     #    typed fields and item points; error codes; then what is stored:
     #    the values, the record key, the row hash and, for the rare rows
@@ -437,21 +419,9 @@ def stage_rows(
     codes = [f"{code} AS __e{i}" for i, (_f, code, _v) in enumerate(checks)]
     codes += [f"c{j} IS NOT NULL AND p{k} IS NULL AND qa_na_c(c{j}) AS __na{k}"
               for k, (_n, (j, _g)) in enumerate(items)]
-    problems = [(f"__e{i}", f"'{field}'", value) for i, (field, _c, value) in enumerate(checks)]
-    # the item's name is user text: errors carry its index, named in Python
-    problems += [(f"CASE WHEN c{j} IS NOT NULL AND (p{k} IS NULL AND NOT __na{k} OR NOT isfinite(p{k})) "
-                  "THEN 'bad_item' END", f"'item#{k}'", f"c{j}") for k, (_n, (j, _g)) in enumerate(items)]
-    if problems:
-        any_problem = " OR ".join(f"({code}) IS NOT NULL" for code, _f, _v in problems)
-        structs = ", ".join(
-            f"CASE WHEN ({code}) IS NOT NULL THEN {{'field': {field}, 'code': ({code}), "
-            f"'value': CAST({value} AS VARCHAR)}} END"
-            for code, field, value in problems
-        )
-        err_list = f"CASE WHEN {any_problem} THEN list_filter([{structs}], lambda e: e IS NOT NULL) ELSE [] END"
-    else:
-        err_list = "[]"
-    value_cols = list(kind.value_fields) + [d.split(" AS ")[-1] for d in derived]
+    err_list = _problems_sql(checks, items)
+    derived_names = [d.split(" AS ")[-1] for d in derived]
+    value_cols = list(kind.value_fields) + derived_names
     # Joined by chr(31); concat_ws is a || b || ... in one call (no part is
     # NULL), so hashes stay those of rows stored by earlier versions.
     hash_parts = [f"COALESCE(CAST({c} AS VARCHAR), '∅')" for c in value_cols]
@@ -460,7 +430,7 @@ def stage_rows(
         hash_parts.append("CAST(hash(" + ", ".join(f"c{j}" for j in item_cols) + ") AS VARCHAR)")
     id_field = kind.id_field if kind.id_field and kind.id_field in mapping.fields else None
     point_cols = "".join(f", p{k}" for k in range(len(items)))
-    stored_fields = [f.name for f in kind.fields] + [d.split(" AS ")[-1] for d in derived]
+    stored_fields = [f.name for f in kind.fields] + derived_names
     # ``norm`` is held as Arrow, not as a temp table: DuckDB scans a
     # 100,000-row temp table (one row group) on one thread, and Arrow batches
     # in parallel; the merge that reads it ran twice as fast.
@@ -475,9 +445,7 @@ def stage_rows(
                        md5(concat_ws(chr(31), {", ".join(hash_parts)})) AS row_hash,
                        CAST($sheet AS VARCHAR) AS source_sheet{point_cols}
                        {"".join(f", CASE WHEN __na{k} THEN c{j} END AS n{k}" for k, (_n, (j, _g)) in enumerate(items))},
-                       CASE WHEN {all_null} THEN 'blank'
-                            WHEN {is_total} THEN 'total'
-                            WHEN {is_header} THEN 'header' END AS __skip,
+                       {skip} AS __skip,
                        {"'id:' || " + id_field if id_field else "NULL::VARCHAR"} AS record_key
                 FROM coded""",
             params=params,
@@ -559,6 +527,50 @@ def stage_rows(
         errors=sorted(errors_out, key=lambda e: (e["row"], e["column"] or "")),
         invalid_rows=sorted({e["row"] for e in errors_out}),
     )
+
+
+def _skip_sql(mapped_cols: list[int], first_cols: list[int], header_names: list[str | None],
+              params: dict[str, object]) -> str:
+    """SQL naming why a row is not data ('blank', 'total', 'header') or NULL;
+    the header texts it compares with are added to ``params``."""
+    all_null = " AND ".join(f"c{j} IS NULL" for j in mapped_cols)
+    # Totals rows: a cell that is only 合计/平均/Total... (spaces and colons
+    # aside).  The word lookup is a hash probe; the regex runs only on the
+    # cells that hold a space or a colon.
+    total_words = _sql_list(TOTAL_ROW_WORDS)
+    spaced = " OR ".join(f"contains({{c}}, {s})" for s in ("' '", "':'", "'：'", "chr(9)", "chr(10)", "chr(12)",
+                                                            "chr(13)"))
+    is_total = " OR ".join(
+        f"lower(c{j}) IN {total_words} OR (({spaced.format(c=f'c{j}')}) "
+        f"AND lower(regexp_replace(c{j}, '[\\s:：]', '', 'g')) IN {total_words})"
+        for j in first_cols
+    ) or "false"
+    # A header repeated inside the data (page-by-page exports).
+    header_checks = []
+    for j in mapped_cols[:6]:
+        if j < len(header_names) and header_names[j]:
+            header_checks.append(f"(c{j} IS NOT DISTINCT FROM $h{j})")
+            params[f"h{j}"] = header_names[j].strip()
+    is_header = " AND ".join(header_checks) if header_checks else "false"
+    return f"CASE WHEN {all_null} THEN 'blank' WHEN {is_total} THEN 'total' WHEN {is_header} THEN 'header' END"
+
+
+def _problems_sql(checks: list[tuple[str, str, str]], items: list[tuple[str, tuple[int, str | None]]]) -> str:
+    """SQL for a row's list of problems ({field, code, value}); the list is
+    built only for rows that have one (most have none: ``[]``)."""
+    problems = [(f"__e{i}", f"'{field}'", value) for i, (field, _c, value) in enumerate(checks)]
+    # the item's name is user text: errors carry its index, named in Python
+    problems += [(f"CASE WHEN c{j} IS NOT NULL AND (p{k} IS NULL AND NOT __na{k} OR NOT isfinite(p{k})) "
+                  "THEN 'bad_item' END", f"'item#{k}'", f"c{j}") for k, (_n, (j, _g)) in enumerate(items)]
+    if not problems:
+        return "[]"
+    any_problem = " OR ".join(f"({code}) IS NOT NULL" for code, _f, _v in problems)
+    structs = ", ".join(
+        f"CASE WHEN ({code}) IS NOT NULL THEN {{'field': {field}, 'code': ({code}), "
+        f"'value': CAST({value} AS VARCHAR)}} END"
+        for code, field, value in problems
+    )
+    return f"CASE WHEN {any_problem} THEN list_filter([{structs}], lambda e: e IS NOT NULL) ELSE [] END"
 
 
 def _in_batches(table: pa.Table, rows: int = 8192) -> pa.Table:

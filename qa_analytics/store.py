@@ -247,32 +247,23 @@ def merge_staged(
                 """DELETE FROM monitoring_item WHERE record_key IN
                    (SELECT record_key FROM merge_class WHERE cls = 'changed')"""
             )
-    if counts.get("new") and not counts.get("changed") and not counts.get("same"):
-        # Every staged row is new (a first import): no join needed.
-        con.execute(
-            f"INSERT INTO {kind} ({col_list}, created_batch, batch_id) SELECT {s_cols}, ?, ? FROM {staged} s",
-            [batch_id, batch_id],
+    if counts.get("new") or counts.get("changed"):
+        # A first import (every staged row new) needs no join with the classes.
+        all_new = not counts.get("changed") and not counts.get("same")
+        created = "?" if all_new else "COALESCE(m.created_batch, ?)"
+        join = "" if all_new else (
+            " JOIN merge_class m ON m.record_key = {}.record_key AND m.cls IN ('new', 'changed')"
         )
-        if kind == "monitoring" and staged_items:
-            con.execute(
-                f"""INSERT INTO monitoring_item
-                    SELECT i.record_key, i.item, i.item_group, i.points, i.raw_value, ? FROM {staged_items} i""",
-                [batch_id],
-            )
-    elif counts.get("new") or counts.get("changed"):
         con.execute(
             f"""INSERT INTO {kind} ({col_list}, created_batch, batch_id)
-                SELECT {s_cols}, COALESCE(m.created_batch, ?), ?
-                FROM {staged} s JOIN merge_class m
-                  ON m.record_key = s.record_key AND m.cls IN ('new', 'changed')""",
+                SELECT {s_cols}, {created}, ? FROM {staged} s{join.format("s")}""",
             [batch_id, batch_id],
         )
         if kind == "monitoring" and staged_items:
             con.execute(
                 f"""INSERT INTO monitoring_item
                     SELECT i.record_key, i.item, i.item_group, i.points, i.raw_value, ?
-                    FROM {staged_items} i JOIN merge_class m
-                      ON m.record_key = i.record_key AND m.cls IN ('new', 'changed')""",
+                    FROM {staged_items} i{join.format("i")}""",
                 [batch_id],
             )
     con.execute("DROP TABLE merge_class")
