@@ -112,3 +112,18 @@ def test_every_page_runs_inside_the_app():
         calls = [n for n in tree.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)
                  and getattr(n.value.func, "id", None) == "ensure_app"]
         assert calls, f"{f.name} does not call ensure_app()"
+
+
+@pytest.mark.parametrize("lang, too_large", [("zh", "数值过大"), ("en", "the number is too large")])
+def test_import_page_names_an_over_large_count_in_the_users_language(lang, too_large, tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_DB", str(tmp_path / "imp.duckdb"))
+    csv = "检查日期,系统名称,可用率,故障次数,得分\n2026-03-01,IVR,99.5,99999999999,95\n".encode()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page("pages/import_data.py").run()
+    at.file_uploader[0].set_value([("sys.csv", csv, "text/csv")]).run()
+    assert not at.exception
+    problem_col = "问题" if lang == "zh" else "Problem"
+    errors = next(d.value for d in at.dataframe if problem_col in d.value.columns)
+    assert list(errors[problem_col]) == [too_large]
