@@ -886,7 +886,7 @@ def _system_checks(p: _Plan, rng: np.random.Generator) -> dict:
 # Assembly
 # --------------------------------------------------------------------------
 
-_STR_ROLES = {"id", "text", "channel", "tester_type", "rating"}
+_STR_ROLES = {"id", "text", "label", "channel", "tester_type", "rating"}
 
 
 def _frame(kind: str, cols: dict) -> pd.DataFrame:
@@ -897,7 +897,7 @@ def _frame(kind: str, cols: dict) -> pd.DataFrame:
         v = cols.get(f.name)
         if f.role in _STR_ROLES:
             s = pd.Series(np.full(n, None, dtype=object) if v is None else np.asarray(v, dtype=object), dtype="str")
-        elif f.role in ("date", "timestamp"):
+        elif f.role in ("date", "timestamp", "datetime"):
             s = pd.Series(np.asarray(v if v is not None else np.full(n, "NaT"), dtype="datetime64[us]"))
         elif f.role == "bool":
             s = pd.Series(np.asarray(v, dtype=bool))

@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import store
 from .normalize import install_macros
-from .schema import KINDS
+from .schema import KINDS, hash_fields
 
 __all__ = ["load_demo"]
 
@@ -29,7 +29,7 @@ def _stage_frame(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame)
     con.register("demo_in", frame)
     cols = [c for c, _ in store.duckdb_columns(kind) if c not in ("created_batch", "batch_id")]
     value_hash = "md5(" + " || chr(31) || ".join(
-        f"COALESCE(CAST({c} AS VARCHAR), '∅')" for c in k.value_fields
+        f"COALESCE(CAST({c} AS VARCHAR), '∅')" for c in hash_fields(k)
     ) + ")"
     if k.id_field:
         key = f"'id:' || {k.id_field}"
@@ -44,6 +44,8 @@ def _stage_frame(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame)
         "row_hash": value_hash,
         "source_sheet": "'demo'",
         "source_row": "CAST(NULL AS INTEGER)",
+        "source_time": "CAST(NULL AS TIMESTAMP)",
+        "modified_at": "CAST(NULL AS TIMESTAMP)",
     }
     select = ", ".join(f"{derived[c]} AS {c}" if c in derived else c for c in cols)
     con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS SELECT {select} FROM demo_in")
@@ -52,31 +54,33 @@ def _stage_frame(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame)
 
 def _store(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame, label: str,
            items: pd.DataFrame | None = None) -> int:
-    con.execute("BEGIN TRANSACTION")
     try:
-        _stage_frame(con, kind, frame)
-        staged_items = None
-        if items is not None:
-            con.register("items_in", items)
-            con.execute(
-                """CREATE OR REPLACE TEMP TABLE staged_items AS
-                   SELECT 'id:' || eval_id AS record_key, item, item_group, CAST(points AS DOUBLE) AS points,
-                          CAST(points AS VARCHAR) AS raw_value
-                   FROM items_in"""
-            )
-            con.unregister("items_in")
-            staged_items = "staged_items"
-        batch = store.new_batch(con, file_name=label, kind=kind, sha256=None, source="demo")
-        counts = store.merge_staged(con, kind, batch, "staged", staged_items)
-        store.finish_batch(con, batch, rows_read=len(frame), counts=counts, rows_rejected=0)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        with store.transaction(con):
+            counts = _store_staged(con, kind, frame, label, items)
     finally:
         con.execute("DROP TABLE IF EXISTS staged")
         con.execute("DROP TABLE IF EXISTS staged_items")
     return counts.imported + counts.updated
+
+
+def _store_staged(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame, label: str,
+                  items: pd.DataFrame | None) -> store.MergeCounts:
+    _stage_frame(con, kind, frame)
+    staged_items = None
+    if items is not None:
+        con.register("items_in", items)
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE staged_items AS
+               SELECT 'id:' || eval_id AS record_key, item, item_group, CAST(points AS DOUBLE) AS points,
+                      CAST(points AS VARCHAR) AS raw_value
+               FROM items_in"""
+        )
+        con.unregister("items_in")
+        staged_items = "staged_items"
+    batch = store.new_batch(con, file_name=label, kind=kind, sha256=None, source="demo")
+    counts = store.merge_staged(con, kind, batch, "staged", staged_items)
+    store.finish_batch(con, batch, rows_read=len(frame), counts=counts, rows_rejected=0)
+    return counts
 
 
 def load_demo(

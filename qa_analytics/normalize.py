@@ -25,6 +25,7 @@ The rules (one place for all of them):
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,10 +34,11 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .mapping import TOTAL_ROW_WORDS, ColumnMapping
-from .schema import KINDS, Kind
+from .codes import define, render
+from .mapping import NOTE_PATTERN, TOTAL_ROW_WORDS, ColumnMapping
+from .schema import HASHED_WHEN_PRESENT, KINDS, Kind, hash_fields
 
-__all__ = ["ERROR_MESSAGES", "StageResult", "stage_rows", "drop_staging", "install_macros", "SATISFIED_WORDS"]
+__all__ = ["StageResult", "stage_rows", "drop_staging", "install_macros", "SATISFIED_WORDS"]
 
 _FULL = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
 _HALF = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
@@ -71,23 +73,26 @@ TESTER_TYPES = {
 # A call test without a pass/fail column passes at this score.
 CALL_TEST_PASS_MARK = 80
 
-# Error codes -> messages (English; the UI translates codes through i18n).
-ERROR_MESSAGES = {
-    "missing": "required value is missing",
-    "bad_date": "not a valid date",
-    "date_range": "date outside 2000-01-01 .. one year from today",
-    "bad_time": "not a valid time",
-    "bad_number": "not a number",
-    "score_range": "score outside 0–100",
-    "pct_range": "percentage outside 0–100",
-    "negative": "must not be negative",
-    "too_large": "the number is too large",
-    "bad_bool": "not a yes/no value",
-    "bad_rating": "not a recognised satisfaction rating (1–5 or 满意/一般/不满意...)",
-    "bad_item": "item points are not a number or N/A",
-    "dup_conflict": "the same record id appears earlier in the file with different values",
-    "dup_later": "a later row has the same record id with different values",
-}
+# The cell rules' problems: a code per rule, its words in both languages.
+MISSING = define("missing", en="required value is missing", zh="缺少必填值")
+BAD_DATE = define("bad_date", en="not a valid date", zh="不是有效日期")
+DATE_RANGE = define("date_range", en="date outside 2000-01-01 .. one year from today",
+                    zh="日期超出 2000-01-01 至一年后的范围")
+BAD_TIME = define("bad_time", en="not a valid time", zh="不是有效时间")
+BAD_DATETIME = define("bad_datetime", en="not a valid date and time", zh="不是有效的日期时间")
+BAD_NUMBER = define("bad_number", en="not a number", zh="不是数字")
+SCORE_RANGE = define("score_range", en="score outside 0–100", zh="分数超出 0–100")
+PCT_RANGE = define("pct_range", en="percentage outside 0–100", zh="百分比超出 0–100")
+NEGATIVE = define("negative", en="must not be negative", zh="不能为负数")
+TOO_LARGE = define("too_large", en="the number is too large", zh="数值过大")
+BAD_BOOL = define("bad_bool", en="not a yes/no value", zh="不是“是/否”类的值")
+BAD_RATING = define("bad_rating", en="not a recognised satisfaction rating (1–5 or 满意/一般/不满意...)",
+                    zh="无法识别的满意度评价（1–5 或 满意/一般/不满意…）")
+BAD_ITEM = define("bad_item", en="item points are not a number or N/A", zh="扣分项的值不是数字或“不适用”")
+DUP_CONFLICT = define("dup_conflict", en="the same record id appears in row {row} with different values",
+                      zh="同一记录编号在第 {row} 行出现过且内容不同")
+DUP_LATER = define("dup_later", en="a later row has the same record id with different values",
+                   zh="后面有一行记录编号相同但内容不同")
 
 
 def _sql_list(words: tuple[str, ...]) -> str:
@@ -236,7 +241,8 @@ class StageResult:
 
     rows_read: int
     rows_valid: int
-    rows_skipped: int  # blank, totals and repeated header rows
+    rows_skipped: int  # blank, totals, note and repeated header rows
+    skipped: dict[str, int]  # the same by reason: blank | total | header | note
     duplicates_in_file: int
     errors: list[dict]
     invalid_rows: list[int]  # Excel row numbers of rejected rows
@@ -258,8 +264,15 @@ def _field_exprs(kind: Kind, mapping: ColumnMapping) -> tuple[list[str], list[tu
         err = None
         if role == "id":
             expr = f"qa_id_c({raw})"
-        elif role in ("text",):
-            expr = f"{raw}"
+        elif role == "text":
+            # Free text (comments, names) is stored as the user wrote it:
+            # no trimming, no full-width folding; a blank cell is no value.
+            expr = f"CASE WHEN {raw} IS NOT NULL THEN r{j} END" if j is not None else "NULL::VARCHAR"
+        elif role == "label":
+            expr = f"{raw}"  # a code (team, scenario, system): trimmed and folded
+        elif role == "datetime":
+            expr = f"qa_ts_c({raw})"
+            err = f"CASE WHEN {raw} IS NOT NULL AND {name} IS NULL THEN 'bad_datetime' END"
         elif role == "date":
             expr = f"qa_date_c({raw})"
             err = (
@@ -365,6 +378,9 @@ def stage_rows(
     mapping: ColumnMapping,
     sheet_name: str,
     header_names: list[str | None],
+    *,
+    source_time: dt.datetime | None = None,
+    lang: str = "en",
 ) -> StageResult:
     """Normalise and validate ``data`` (text columns c0..cN plus ``__row``,
     the Excel row number) into ``norm`` (an Arrow table registered on the
@@ -421,13 +437,19 @@ def stage_rows(
               for k, (_n, (j, _g)) in enumerate(items)]
     err_list = _problems_sql(checks, items)
     derived_names = [d.split(" AS ")[-1] for d in derived]
-    value_cols = list(kind.value_fields) + derived_names
-    # Joined by chr(31); concat_ws is a || b || ... in one call (no part is
-    # NULL), so hashes stay those of rows stored by earlier versions.
+    value_cols = list(hash_fields(kind)) + derived_names
+    # Joined by chr(31); concat_ws is a || b || ... in one call, so hashes
+    # stay those of rows stored by earlier versions: each part is COALESCEd
+    # (never NULL), except the fields added later, which concat_ws skips
+    # while they are NULL.
     hash_parts = [f"COALESCE(CAST({c} AS VARCHAR), '∅')" for c in value_cols]
     if item_cols:
         # The row's items, by column order (stable for a given export layout).
         hash_parts.append("CAST(hash(" + ", ".join(f"c{j}" for j in item_cols) + ") AS VARCHAR)")
+    hash_parts += [f"CAST({c} AS VARCHAR)" for c in kind.value_fields if c in HASHED_WHEN_PRESENT]
+    params["source_time"] = source_time
+    own_time = "modified_at, " if "modified_at" in kind.field_names else ""
+    source_time_sql = f"COALESCE({own_time}CAST($source_time AS TIMESTAMP)) AS source_time"
     id_field = kind.id_field if kind.id_field and kind.id_field in mapping.fields else None
     point_cols = "".join(f", p{k}" for k in range(len(items)))
     stored_fields = [f.name for f in kind.fields] + derived_names
@@ -443,7 +465,7 @@ def stage_rows(
                      coded AS (SELECT *{"".join(", " + c for c in codes)} FROM typed)
                 SELECT {", ".join(stored_fields)}, __row, {err_list} AS __errors,
                        md5(concat_ws(chr(31), {", ".join(hash_parts)})) AS row_hash,
-                       CAST($sheet AS VARCHAR) AS source_sheet{point_cols}
+                       CAST($sheet AS VARCHAR) AS source_sheet, {source_time_sql}{point_cols}
                        {"".join(f", CASE WHEN __na{k} THEN c{j} END AS n{k}" for k, (_n, (j, _g)) in enumerate(items))},
                        {skip} AS __skip,
                        {"'id:' || " + id_field if id_field else "NULL::VARCHAR"} AS record_key
@@ -453,6 +475,9 @@ def stage_rows(
     finally:
         _unregister(con, "raw_in")
     con.register("norm", _in_batches(norm))
+    skipped_by = dict(con.execute(
+        "SELECT __skip, count(*) FROM norm WHERE __skip IS NOT NULL GROUP BY __skip ORDER BY __skip"
+    ).fetchall())
     skipped, missing_ids, repeated_ids, rows_read = con.execute(
         """SELECT count(*) FILTER (WHERE __skip IS NOT NULL),
                   count(*) FILTER (WHERE __skip IS NULL AND record_key IS NULL),
@@ -510,6 +535,7 @@ def stage_rows(
         field = err["field"]
         if field.startswith("item#"):
             field = "item:" + item_names_by_index[int(field[5:])]
+        params = {"row": err["value"]} if err["code"] == "dup_conflict" else {}
         errors_out.append({
             "sheet": sheet_name,
             "row": int(row),
@@ -517,12 +543,14 @@ def stage_rows(
             "column": _column_label(field, mapping, header_names),
             "value": err["value"],
             "code": err["code"],
-            "message": _message(err["code"], err["value"]),
+            "params": params,
+            "message": render(err["code"], params, lang),
         })
     return StageResult(
         rows_read=int(rows_read),
         rows_valid=int(rows_valid),
         rows_skipped=int(skipped),
+        skipped={str(k): int(v) for k, v in skipped_by.items()},
         duplicates_in_file=int(dup_in_file),
         errors=sorted(errors_out, key=lambda e: (e["row"], e["column"] or "")),
         invalid_rows=sorted({e["row"] for e in errors_out}),
@@ -552,7 +580,15 @@ def _skip_sql(mapped_cols: list[int], first_cols: list[int], header_names: list[
             header_checks.append(f"(c{j} IS NOT DISTINCT FROM $h{j})")
             params[f"h{j}"] = header_names[j].strip()
     is_header = " AND ".join(header_checks) if header_checks else "false"
-    return f"CASE WHEN {all_null} THEN 'blank' WHEN {is_total} THEN 'total' WHEN {is_header} THEN 'header' END"
+    # Note, signature and footer lines: one cell holds text such as 注：…,
+    # 制表：…, 导出时间：…, 第 2 页; every other cell of the row is empty.
+    cells = sorted(set(mapped_cols) | set(first_cols))
+    one_cell = " + ".join(f"CAST(c{j} IS NOT NULL AS INTEGER)" for j in cells)
+    params["note_pattern"] = NOTE_PATTERN
+    is_note = (f"({one_cell}) = 1 AND regexp_matches(COALESCE({', '.join(f'c{j}' for j in cells)}), "
+               "$note_pattern, 'i')") if cells else "false"
+    return (f"CASE WHEN {all_null} THEN 'blank' WHEN {is_total} THEN 'total' WHEN {is_header} THEN 'header' "
+            f"WHEN {is_note} THEN 'note' END")
 
 
 def _problems_sql(checks: list[tuple[str, str, str]], items: list[tuple[str, tuple[int, str | None]]]) -> str:
@@ -588,22 +624,28 @@ def _key_by_occurrence(con: duckdb.DuckDBPyConnection, kind: Kind) -> int:
     """Rekey ``norm`` for exports with missing or repeated ids, flag in-file
     conflicts, and return how many rows repeat an earlier row exactly.
 
-    The key is the export's id, else the natural key plus the occurrence
-    number among rows with that key (two identical-looking surveys of one
-    day stay two; a re-import still matches).  The same id twice in one
-    file: identical rows are duplicates; rows that differ are an error, and
-    so is the first of them (which is right is the user's call): nothing
-    ambiguous is stored.
+    The key is the export's id; else the natural key, which is one record
+    however often it appears when it holds a record id (a contact id: the
+    same call exported twice is one evaluation); else, for rows without any
+    id, the natural key plus the occurrence number among rows with that key
+    (two identical-looking surveys of one day stay two; a re-import still
+    matches).  A key twice in one file: identical rows are duplicates; rows
+    that differ are an error, and so is the first of them (which is right
+    is the user's call): nothing ambiguous is stored.  Keys of id-holding
+    natural keys keep the ``:1`` suffix, so rows stored before this rule
+    existed still match.
     """
     id_expr = kind.id_field or "NULL"
     nk = " || '|' || ".join(f"COALESCE(CAST({c} AS VARCHAR), '')" for c in kind.natural_key)
+    has_rid = " OR ".join(f"{c} IS NOT NULL" for c in kind.record_ids) or "false"
     fld = kind.id_field or kind.natural_key[0]
     norm = con.sql(
         f"""WITH keyed AS (
                 SELECT * REPLACE (
                     CASE WHEN {id_expr} IS NOT NULL THEN 'id:' || {id_expr}
+                         WHEN {has_rid} THEN 'nk:' || md5({nk}) || ':1'
                          ELSE 'nk:' || md5({nk}) || ':' || CAST(row_number() OVER (
-                              PARTITION BY {id_expr} IS NULL, {nk} ORDER BY __row) AS VARCHAR)
+                              PARTITION BY {id_expr} IS NULL AND NOT ({has_rid}), {nk} ORDER BY __row) AS VARCHAR)
                     END AS record_key)
                 FROM norm WHERE __skip IS NULL),
             occurrences AS (
@@ -637,13 +679,6 @@ def normalize_item_name(name: str) -> str:
     import unicodedata
 
     return unicodedata.normalize("NFKC", str(name)).strip()
-
-
-def _message(code: str, value: str | None) -> str:
-    msg = ERROR_MESSAGES.get(code, code)
-    if code == "dup_conflict" and value:
-        return f"the same record id appears in row {value} with different values"
-    return msg
 
 
 def _column_label(field: str, mapping: ColumnMapping, header_names: list[str | None]) -> str:

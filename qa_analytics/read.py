@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from .codes import Code, Problem, define
+
 __all__ = ["RawSheet", "ReadError", "Workbook", "sniff_format", "sheet_names", "read_sheet", "EXCEL_FORMATS"]
 
 EXCEL_FORMATS = ("xlsx", "xlsm", "xlsb", "xls", "ods")
@@ -39,8 +41,16 @@ def _reraise_unless_reader_failure(exc: BaseException) -> None:
     raise exc
 
 
-class ReadError(Exception):
+_READ_FAILED = define("read_failed", en="{reason}", zh="{reason}")  # interim: the reader's own codes follow
+
+
+class ReadError(Problem):
     """A file that cannot be read, with a message a user understands."""
+
+    def __init__(self, code: Code | str, **params: object):
+        if isinstance(code, str):
+            params, code = {"reason": code}, _READ_FAILED
+        super().__init__(code, **params)
 
 
 @dataclass

@@ -25,6 +25,7 @@ points) so any export's item columns fit without a schema change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = [
@@ -33,11 +34,14 @@ __all__ = [
     "KINDS",
     "KIND_NAMES",
     "SCHEMA_VERSION",
+    "HASHED_WHEN_PRESENT",
     "ddl_statements",
+    "hash_fields",
+    "migration_steps",
     "table_columns",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -50,8 +54,15 @@ class Field:
 
     name: str
     sql_type: str
-    role: str  # id | text | date | timestamp | score | number | percent | bool | rating | channel | tester_type
+    # id | text | label | date | timestamp | datetime | score | number | percent | bool | rating | channel | tester_type
+    role: str
     required: bool = False
+    label_en: str = ""
+    label_zh: str = ""
+
+    def label(self, lang: str = "en") -> str:
+        """The field's name for people (the Import page's grid, error messages)."""
+        return (self.label_zh if lang == "zh" else self.label_en) or self.name
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,15 @@ class Kind:
     id_field: str | None  # the export's own record id, when it has one
     natural_key: tuple[str, ...]  # used when id_field is absent or empty
     date_field: str | None
+    # Ids that make a natural key one record however often it appears (a
+    # contact id): only rows without any of them get an occurrence number.
+    record_ids: tuple[str, ...] = ()
+    label_en: str = ""
+    label_zh: str = ""
+
+    def label(self, lang: str = "en") -> str:
+        """The kind's name for people."""
+        return (self.label_zh if lang == "zh" else self.label_en) or self.name
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -82,47 +102,54 @@ class Kind:
         return tuple(f.name for f in self.fields if f.name not in ident)
 
 
-def _f(name: str, sql_type: str, role: str, required: bool = False) -> Field:
-    return Field(name, sql_type, role, required)
+def _f(name: str, sql_type: str, role: str, en: str, zh: str, required: bool = False) -> Field:
+    return Field(name, sql_type, role, required, en, zh)
 
 
 MONITORING = Kind(
     name="monitoring",
+    label_en="QA monitoring",
+    label_zh="录音质检",
     fields=(
-        _f("eval_id", "VARCHAR", "id"),
-        _f("eval_date", "DATE", "date", required=True),
-        _f("eval_time", "TIMESTAMP", "timestamp"),
-        _f("agent_id", "VARCHAR", "id", required=True),
-        _f("agent_name", "VARCHAR", "text"),
-        _f("team", "VARCHAR", "text"),
-        _f("evaluator", "VARCHAR", "text"),
-        _f("contact_id", "VARCHAR", "id"),
-        _f("channel", "VARCHAR", "channel"),
-        _f("total_score", "DOUBLE", "score", required=True),
-        _f("critical_error", "BOOLEAN", "bool"),
-        _f("appeal_status", "VARCHAR", "text"),
-        _f("comments", "VARCHAR", "text"),
+        _f("eval_id", "VARCHAR", "id", "evaluation id", "质检编号"),
+        _f("eval_date", "DATE", "date", "evaluation date", "质检日期", required=True),
+        _f("eval_time", "TIMESTAMP", "timestamp", "evaluation time", "质检时间"),
+        _f("agent_id", "VARCHAR", "id", "agent id", "坐席工号", required=True),
+        _f("agent_name", "VARCHAR", "text", "agent name", "坐席姓名"),
+        _f("team", "VARCHAR", "label", "team", "班组"),
+        _f("evaluator", "VARCHAR", "text", "evaluator", "质检员"),
+        _f("contact_id", "VARCHAR", "id", "contact id (call, recording, ticket)", "通话/录音/工单编号"),
+        _f("channel", "VARCHAR", "channel", "channel", "渠道"),
+        _f("total_score", "DOUBLE", "score", "total score", "总分", required=True),
+        _f("critical_error", "BOOLEAN", "bool", "critical error", "致命差错"),
+        _f("appeal_status", "VARCHAR", "label", "appeal status", "申诉状态"),
+        _f("comments", "VARCHAR", "text", "comments", "备注"),
+        _f("modified_at", "TIMESTAMP", "datetime", "last modified", "最后修改时间"),
     ),
     id_field="eval_id",
     natural_key=("agent_id", "eval_date", "eval_time", "evaluator", "contact_id", "channel"),
     date_field="eval_date",
+    record_ids=("contact_id",),
 )
 
 CALL_TEST = Kind(
     name="call_test",
+    label_en="call tests",
+    label_zh="拨测",
     fields=(
-        _f("test_id", "VARCHAR", "id"),
-        _f("test_date", "DATE", "date", required=True),
-        _f("tester", "VARCHAR", "text"),
-        _f("tester_type", "VARCHAR", "tester_type"),
-        _f("agent_id", "VARCHAR", "id"),
-        _f("agent_name", "VARCHAR", "text"),
-        _f("team", "VARCHAR", "text"),
-        _f("scenario", "VARCHAR", "text"),
-        _f("channel", "VARCHAR", "channel"),
-        _f("score", "DOUBLE", "score"),
-        _f("passed", "BOOLEAN", "bool"),
-        _f("comments", "VARCHAR", "text"),
+        _f("test_id", "VARCHAR", "id", "call-test id", "拨测编号"),
+        _f("test_date", "DATE", "date", "call-test date", "拨测日期", required=True),
+        _f("tester", "VARCHAR", "text", "tester", "拨测人"),
+        _f("tester_type", "VARCHAR", "tester_type", "tester type", "拨测人类型"),
+        _f("agent_id", "VARCHAR", "id", "agent id", "坐席工号"),
+        _f("agent_name", "VARCHAR", "text", "agent name", "坐席姓名"),
+        _f("team", "VARCHAR", "label", "team", "班组"),
+        _f("scenario", "VARCHAR", "label", "scenario", "业务场景"),
+        _f("channel", "VARCHAR", "channel", "channel", "渠道"),
+        _f("score", "DOUBLE", "score", "score", "得分"),
+        _f("passed", "BOOLEAN", "bool", "passed", "是否合格"),
+        _f("comments", "VARCHAR", "text", "comments", "备注"),
+        _f("modified_at", "TIMESTAMP", "datetime", "last modified", "最后修改时间"),
     ),
     id_field="test_id",
     natural_key=("test_date", "tester", "agent_id", "scenario"),
@@ -131,48 +158,58 @@ CALL_TEST = Kind(
 
 SURVEY = Kind(
     name="survey",
+    label_en="satisfaction surveys",
+    label_zh="满意度调查",
     fields=(
-        _f("survey_id", "VARCHAR", "id"),
-        _f("survey_date", "DATE", "date", required=True),
-        _f("survey_time", "TIMESTAMP", "timestamp"),
-        _f("agent_id", "VARCHAR", "id"),
-        _f("agent_name", "VARCHAR", "text"),
-        _f("team", "VARCHAR", "text"),
-        _f("contact_id", "VARCHAR", "id"),
-        _f("channel", "VARCHAR", "channel"),
-        _f("rating", "VARCHAR", "rating", required=True),
-        _f("comments", "VARCHAR", "text"),
+        _f("survey_id", "VARCHAR", "id", "survey id", "调查编号"),
+        _f("survey_date", "DATE", "date", "survey date", "调查日期", required=True),
+        _f("survey_time", "TIMESTAMP", "timestamp", "survey time", "调查时间"),
+        _f("agent_id", "VARCHAR", "id", "agent id", "坐席工号"),
+        _f("agent_name", "VARCHAR", "text", "agent name", "坐席姓名"),
+        _f("team", "VARCHAR", "label", "team", "班组"),
+        _f("contact_id", "VARCHAR", "id", "contact id (call, recording, ticket)", "通话/录音/工单编号"),
+        _f("channel", "VARCHAR", "channel", "channel", "渠道"),
+        _f("rating", "VARCHAR", "rating", "satisfaction rating", "满意度评价", required=True),
+        _f("comments", "VARCHAR", "text", "comments", "备注"),
+        _f("modified_at", "TIMESTAMP", "datetime", "last modified", "最后修改时间"),
     ),
     id_field="survey_id",
     natural_key=("survey_date", "survey_time", "agent_id", "contact_id", "channel"),
     date_field="survey_date",
+    record_ids=("contact_id",),
 )
 
 ROSTER = Kind(
     name="roster",
+    label_en="roster",
+    label_zh="人员名册",
     fields=(
-        _f("agent_id", "VARCHAR", "id", required=True),
-        _f("agent_name", "VARCHAR", "text"),
-        _f("team", "VARCHAR", "text"),
-        _f("hire_date", "DATE", "date"),
-        _f("effective_date", "DATE", "date"),
+        _f("agent_id", "VARCHAR", "id", "agent id", "坐席工号", required=True),
+        _f("agent_name", "VARCHAR", "text", "agent name", "坐席姓名"),
+        _f("team", "VARCHAR", "label", "team", "班组"),
+        _f("hire_date", "DATE", "date", "hire date", "入职日期"),
+        _f("effective_date", "DATE", "date", "effective date", "生效日期"),
     ),
     id_field=None,
     natural_key=("agent_id",),
     date_field="effective_date",
+    record_ids=("agent_id",),  # one current row per agent; earlier versions go to roster_history
 )
 
 SYSTEM_CHECK = Kind(
     name="system_check",
+    label_en="system checks",
+    label_zh="系统检查",
     fields=(
-        _f("check_id", "VARCHAR", "id"),
-        _f("check_date", "DATE", "date", required=True),
-        _f("system", "VARCHAR", "text", required=True),
-        _f("availability_pct", "DOUBLE", "percent"),
-        _f("incidents", "INTEGER", "number"),
-        _f("score", "DOUBLE", "score"),
-        _f("checker", "VARCHAR", "text"),
-        _f("notes", "VARCHAR", "text"),
+        _f("check_id", "VARCHAR", "id", "check id", "检查编号"),
+        _f("check_date", "DATE", "date", "check date", "检查日期", required=True),
+        _f("system", "VARCHAR", "label", "system", "系统", required=True),
+        _f("availability_pct", "DOUBLE", "percent", "availability %", "可用率（%）"),
+        _f("incidents", "INTEGER", "number", "incidents", "故障次数"),
+        _f("score", "DOUBLE", "score", "score", "得分"),
+        _f("checker", "VARCHAR", "text", "checker", "检查人"),
+        _f("notes", "VARCHAR", "text", "notes", "说明"),
+        _f("modified_at", "TIMESTAMP", "datetime", "last modified", "最后修改时间"),
     ),
     id_field="check_id",
     natural_key=("check_date", "system"),
@@ -193,13 +230,57 @@ _BOOKKEEPING: tuple[tuple[str, str, str], ...] = (
     ("source_row", "INTEGER", ""),
     ("created_batch", "INTEGER", " NOT NULL"),
     ("batch_id", "INTEGER", " NOT NULL"),
+    # When the source says this version was made: the record's own
+    # modification time, else the export's time (NULL: unknown).  An import
+    # never lets an older version replace a newer one (it is "stale").
+    ("source_time", "TIMESTAMP", ""),
 )
+
+# Fields added after rows were first hashed: they join a row's hash only
+# when they hold a value, so rows stored by earlier versions keep their hash
+# (a re-import of an old export is still "the same", not "changed").
+HASHED_WHEN_PRESENT: frozenset[str] = frozenset({"modified_at"})
 
 # Derived columns some kinds store for fast aggregation.
 _DERIVED: dict[str, tuple[tuple[str, str], ...]] = {
     "survey": (("rating_score", "DOUBLE"), ("satisfaction", "VARCHAR")),
     "call_test": (("is_external", "BOOLEAN"),),
 }
+
+
+def hash_fields(kind: Kind) -> tuple[str, ...]:
+    """The value fields hashed position by position (see HASHED_WHEN_PRESENT)."""
+    return tuple(f for f in kind.value_fields if f not in HASHED_WHEN_PRESENT)
+
+
+# Numbered steps from one schema version to the next, run in order when an
+# older database is opened (``store.init_schema``), in one transaction.
+# Columns are added at the end of a table: every statement that moves rows
+# between tables names its columns (``INSERT ... BY NAME``), never relies on
+# their order.
+def _v2() -> list[str]:
+    stmts = []
+    for kind in KINDS.values():
+        for table in (kind.name, f"{kind.name}_history"):
+            if "modified_at" in kind.field_names:
+                stmts.append(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS modified_at TIMESTAMP")
+            stmts.append(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS source_time TIMESTAMP")
+    stmts += [
+        "ALTER TABLE import_batch ADD COLUMN IF NOT EXISTS export_time TIMESTAMP",
+        "ALTER TABLE import_batch ADD COLUMN IF NOT EXISTS rows_stale INTEGER DEFAULT 0",
+        "ALTER TABLE import_batch ADD COLUMN IF NOT EXISTS saved_mapping_id INTEGER",
+        "ALTER TABLE import_batch ADD COLUMN IF NOT EXISTS warnings VARCHAR",
+    ]
+    return stmts
+
+
+MIGRATIONS: dict[int, Callable[[], list[str]]] = {2: _v2}
+
+
+def migration_steps(from_version: int) -> list[tuple[int, list[str]]]:
+    """The statements that take a database from ``from_version`` to
+    :data:`SCHEMA_VERSION`, version by version."""
+    return [(v, MIGRATIONS[v]()) for v in range(from_version + 1, SCHEMA_VERSION + 1)]
 
 
 def table_columns(kind_name: str) -> list[tuple[str, str]]:
@@ -239,7 +320,27 @@ def ddl_statements() -> list[str]:
             status VARCHAR NOT NULL DEFAULT 'active',   -- active | undone
             undone_at TIMESTAMP,
             mapping VARCHAR,                            -- JSON: header -> field
-            rejects_file VARCHAR
+            rejects_file VARCHAR,
+            export_time TIMESTAMP,                      -- when the export says it was made
+            rows_stale INTEGER NOT NULL DEFAULT 0,      -- older versions not applied
+            saved_mapping_id INTEGER,                   -- the saved mapping that was applied
+            warnings VARCHAR                            -- JSON: [{code, params}]
+        )""",
+        """CREATE SEQUENCE IF NOT EXISTS mapping_seq START 1""",
+        # A mapping confirmed or corrected once, applied again whenever an
+        # export with the same header layout arrives (qa_analytics.mappings).
+        """CREATE TABLE IF NOT EXISTS saved_mapping (
+            mapping_id INTEGER PRIMARY KEY,
+            signature VARCHAR NOT NULL UNIQUE,          -- hash of the layout's headers
+            kind VARCHAR NOT NULL,
+            headers VARCHAR NOT NULL,                   -- JSON: the layout's column headers
+            columns VARCHAR NOT NULL,                   -- JSON: header -> field | item | ignore
+            label VARCHAR,
+            created_at TIMESTAMP NOT NULL,
+            created_by VARCHAR,
+            updated_at TIMESTAMP,
+            used_count INTEGER NOT NULL DEFAULT 0,
+            last_used_at TIMESTAMP
         )""",
     ]
     for kind in KINDS.values():

@@ -14,17 +14,22 @@ at a time: every write runs inside one transaction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import json
 import os
+import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from .schema import KINDS, SCHEMA_VERSION, ddl_statements, table_columns
+from .codes import Problem, define
+from .schema import KINDS, SCHEMA_VERSION, ddl_statements, migration_steps, table_columns
 
 if TYPE_CHECKING:  # pandas costs 0.3 s to import; the import command never needs it
     import pandas as pd
@@ -59,32 +64,176 @@ def default_db_path() -> Path:
     return Path(env) if env else PROJECT_ROOT / "data" / "qa.duckdb"
 
 
-def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the database and make sure the schema exists."""
+def _lock_timeout() -> float:
+    try:
+        return max(0.0, float(os.environ.get("QA_LOCK_TIMEOUT", "30")))
+    except ValueError:
+        return 30.0
+
+
+DB_BUSY = define(
+    "db_busy",
+    en="the database {path} is in use by another program (an import, or a dashboard that is not this "
+       "product's) and was still busy after {seconds:g} s; try again when it has finished",
+    zh="数据库 {path} 正被另一个程序占用（正在导入，或另一个程序打开了它），等待 {seconds:g} 秒后仍未释放；请稍后再试",
+)
+DB_UNUSABLE = define(
+    "db_unusable",
+    en="cannot open the database {path}: {reason}",
+    zh="无法打开数据库 {path}：{reason}",
+)
+DB_TOO_NEW = define(
+    "db_too_new",
+    en="the database {path} was written by a newer version of this product (schema {found}, this version "
+       "knows {known}); upgrade the product to open it",
+    zh="数据库 {path} 由更新版本的本产品写入（结构版本 {found}，本版本为 {known}）；请升级后再打开",
+)
+
+
+class DatabaseBusy(Problem):
+    """The database file stayed locked by another process past the bound."""
+
+
+class DatabaseError(Problem):
+    """The database file cannot be opened (corrupt, unreadable, too new)."""
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    """DuckDB's "another process holds this file" error."""
+    text = str(exc)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def connect(
+    path: str | os.PathLike[str] | None = None,
+    read_only: bool = False,
+    timeout: float | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the database and make sure the schema exists.
+
+    DuckDB lets one process hold a file for writing.  When another process
+    holds it, this waits its turn (up to ``timeout`` seconds, default
+    ``$QA_LOCK_TIMEOUT`` or 30) and then raises :class:`DatabaseBusy`; any
+    other failure to open is a :class:`DatabaseError`, never a raw DuckDB
+    traceback.
+    """
     db = Path(path) if path is not None else default_db_path()
     if str(db) != ":memory:":
         db.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db), read_only=read_only)
+    wait = _lock_timeout() if timeout is None else timeout
+    deadline = time.monotonic() + wait
+    pause = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(db), read_only=read_only)
+            break
+        except duckdb.Error as exc:
+            if is_lock_conflict(exc):
+                left = deadline - time.monotonic()
+                if left > 0:
+                    time.sleep(min(pause, left))
+                    pause = min(pause * 1.6, 1.0)
+                    continue
+                raise DatabaseBusy(DB_BUSY, path=str(db), seconds=wait) from None
+            raise DatabaseError(DB_UNUSABLE, path=str(db), reason=_first_line(exc)) from None
     con.execute("SET enable_progress_bar = false")  # it writes to the terminal mid-import
     if not read_only:
-        init_schema(con)
+        try:
+            init_schema(con, str(db))
+        except BaseException:
+            con.close()
+            raise
     return con
 
 
-def init_schema(con: duckdb.DuckDBPyConnection) -> None:
-    # One call for the thirty statements: a call per statement cost twice as long.
-    con.execute(";\n".join(ddl_statements()))
-    con.execute(
-        "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
-        [str(SCHEMA_VERSION)],
-    )
-    con.execute("INSERT INTO meta VALUES ('data_version', '0') ON CONFLICT DO NOTHING")
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:300] if text else type(exc).__name__
+
+
+def init_schema(con: duckdb.DuckDBPyConnection, label: str = "") -> None:
+    """Create what is missing and migrate an older database, version by version.
+
+    A fresh database gets today's schema and version; a database written by
+    an earlier release runs the numbered steps of :func:`schema.migration_steps`
+    in one transaction (all of them or none), so it opens with nothing lost.
+    """
+    had_meta = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta' AND schema_name = 'main' "
+        "AND database_name = current_database()"
+    ).fetchone()[0]
+    found = SCHEMA_VERSION
+    if had_meta:
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        found = int(row[0]) if row else 1
+    if found > SCHEMA_VERSION:
+        raise DatabaseError(DB_TOO_NEW, path=label or "(database)", found=found, known=SCHEMA_VERSION)
+    with transaction(con):
+        for _version, statements in migration_steps(found):
+            for stmt in statements:
+                con.execute(stmt)
+        # One call for the thirty statements: a call per statement cost twice as long.
+        con.execute(";\n".join(ddl_statements()))
+        con.execute(
+            "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO UPDATE SET value = excluded.value",
+            [str(SCHEMA_VERSION)],
+        )
+        con.execute("INSERT INTO meta VALUES ('data_version', '0') ON CONFLICT DO NOTHING")
+
+
+# One writer at a time within this process (DuckDB's file lock already keeps
+# other processes out): two dashboard sessions importing at once would
+# otherwise both update ``meta`` and the second fail with "Conflict on update".
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _database_key(con: duckdb.DuckDBPyConnection) -> str:
+    row = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    return (row[0] if row and row[0] else ":memory:")
+
+
+@contextlib.contextmanager
+def write_lock(con: duckdb.DuckDBPyConnection, timeout: float | None = None) -> Iterator[None]:
+    """Hold this process's writer lock for the connection's database file;
+    waits its turn (``$QA_LOCK_TIMEOUT``) and then raises :class:`DatabaseBusy`."""
+    key = _database_key(con)
+    with _WRITE_LOCKS_GUARD:
+        lock = _WRITE_LOCKS.setdefault(key, threading.RLock())
+    wait = _lock_timeout() if timeout is None else timeout
+    if not lock.acquire(timeout=wait):
+        raise DatabaseBusy(DB_BUSY, path=key, seconds=wait)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One write transaction under the writer lock: committed whole or rolled back."""
+    with write_lock(con):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     """A counter bumped by every write: the dashboard's cache key."""
     row = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
     return int(row[0]) if row else 0
+
+
+def bump_version(con: duckdb.DuckDBPyConnection) -> None:
+    """Mark the data as changed (inside the writer's transaction): every
+    cached result keyed on :func:`data_version` is recomputed."""
+    _bump_version(con)
 
 
 def _bump_version(con: duckdb.DuckDBPyConnection) -> None:
@@ -98,6 +247,7 @@ class MergeCounts:
     imported: int = 0
     updated: int = 0
     duplicate: int = 0
+    stale: int = 0  # older than the stored version (by the source's own time): not applied
 
 
 def new_batch(
@@ -109,13 +259,16 @@ def new_batch(
     sheet: str | None = None,
     source: str = "import",
     mapping: dict[str, Any] | None = None,
+    export_time: dt.datetime | None = None,
+    saved_mapping_id: int | None = None,
+    warnings: list[dict[str, Any]] | None = None,
 ) -> int:
     """Register a batch (inside the caller's transaction) and return its id."""
     batch_id = con.execute("SELECT nextval('batch_seq')").fetchone()[0]
     con.execute(
         """INSERT INTO import_batch (batch_id, file_name, sha256, kind, sheet, source,
-               imported_at, imported_by, mapping)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               imported_at, imported_by, mapping, export_time, saved_mapping_id, warnings)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             batch_id,
             file_name,
@@ -124,18 +277,23 @@ def new_batch(
             sheet,
             source,
             dt.datetime.now(),
-            _who(),
+            current_user(),
             json.dumps(mapping, ensure_ascii=False) if mapping else None,
+            export_time,
+            saved_mapping_id,
+            json.dumps(warnings, ensure_ascii=False, default=str) if warnings else None,
         ],
     )
     return int(batch_id)
 
 
-def _who() -> str:
+def current_user() -> str:
+    """Who is writing: ``$QA_USER`` (the dashboard sets the logged-in user), else the OS account."""
     try:
         return os.environ.get("QA_USER") or getpass.getuser()
     except Exception:  # no login name in some containers
         return "unknown"
+
 
 
 def finish_batch(
@@ -149,9 +307,10 @@ def finish_batch(
 ) -> None:
     con.execute(
         """UPDATE import_batch SET rows_read = ?, rows_imported = ?, rows_updated = ?,
-               rows_duplicate = ?, rows_rejected = ?, rejects_file = ?
+               rows_duplicate = ?, rows_rejected = ?, rejects_file = ?, rows_stale = ?
            WHERE batch_id = ?""",
-        [rows_read, counts.imported, counts.updated, counts.duplicate, rows_rejected, rejects_file, batch_id],
+        [rows_read, counts.imported, counts.updated, counts.duplicate, rows_rejected, rejects_file, counts.stale,
+         batch_id],
     )
     _bump_version(con)
 
@@ -184,15 +343,28 @@ def duckdb_columns(kind: str) -> list[tuple[str, str]]:
     return _COLUMN_CACHE[kind]
 
 
+# How a staged row relates to the stored one.  'stale': the staged version is
+# older than the stored one by the source's own time (the record's
+# modification time, else the export's), so it must not win.
+_CLASSIFY = """CASE WHEN t.record_key IS NULL THEN 'new'
+                    WHEN t.row_hash = s.row_hash THEN 'same'
+                    WHEN s.source_time < t.source_time THEN 'stale'
+                    ELSE 'changed' END"""
+
+
+def _counts(rows: list[tuple[str, int]]) -> MergeCounts:
+    c = dict(rows)
+    return MergeCounts(imported=int(c.get("new", 0)), updated=int(c.get("changed", 0)),
+                       duplicate=int(c.get("same", 0)), stale=int(c.get("stale", 0)))
+
+
 def classify_staged(con: duckdb.DuckDBPyConnection, kind: str, staged: str = "staged") -> MergeCounts:
-    """What a merge of ``staged`` would do (new / changed / same), writing nothing."""
+    """What a merge of ``staged`` would do (new / changed / same / stale), writing nothing."""
     rows = con.execute(
-        f"""SELECT CASE WHEN t.record_key IS NULL THEN 'new'
-                        WHEN t.row_hash = s.row_hash THEN 'same' ELSE 'changed' END AS cls, count(*)
+        f"""SELECT {_CLASSIFY} AS cls, count(*)
             FROM {staged} s LEFT JOIN {kind} t USING (record_key) GROUP BY cls"""
     ).fetchall()
-    counts = dict(rows)
-    return MergeCounts(int(counts.get("new", 0)), int(counts.get("changed", 0)), int(counts.get("same", 0)))
+    return _counts(rows)
 
 
 def merge_staged(
@@ -207,28 +379,26 @@ def merge_staged(
     ``staged`` names a table or view with every stored column of the kind
     except ``created_batch`` and ``batch_id``; ``staged_items`` (monitoring
     only) has ``record_key, item, item_group, points, raw_value``.  Keys must
-    be unique in ``staged`` (the validator guarantees it).
+    be unique in ``staged`` (the validator guarantees it).  Rows move between
+    tables by column name (``BY NAME``): a migrated database has its newer
+    columns at the end.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     cols = [c for c in _cols(kind) if c not in ("created_batch", "batch_id")]
-    col_list = ", ".join(cols)
     s_cols = ", ".join(f"s.{c}" for c in cols)
+    hist_cols = ", ".join(f"t.{c}" for c in _cols(kind))
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE merge_class AS
-            SELECT s.record_key,
-                   CASE WHEN t.record_key IS NULL THEN 'new'
-                        WHEN t.row_hash = s.row_hash THEN 'same'
-                        ELSE 'changed' END AS cls,
-                   t.created_batch
+            SELECT s.record_key, {_CLASSIFY} AS cls, t.created_batch
             FROM {staged} s LEFT JOIN {kind} t USING (record_key)"""
     )
-    counts = dict(con.execute("SELECT cls, count(*) FROM merge_class GROUP BY cls").fetchall())
+    counts = _counts(con.execute("SELECT cls, count(*) FROM merge_class GROUP BY cls").fetchall())
     now = dt.datetime.now()
-    if counts.get("changed"):
+    if counts.updated:
         con.execute(
-            f"""INSERT INTO {kind}_history
-                SELECT t.*, ?, ? FROM {kind} t
+            f"""INSERT INTO {kind}_history BY NAME
+                SELECT {hist_cols}, ? AS superseded_by, ? AS superseded_at FROM {kind} t
                 JOIN merge_class m ON m.record_key = t.record_key AND m.cls = 'changed'""",
             [batch_id, now],
         )
@@ -238,8 +408,10 @@ def merge_staged(
         )
         if kind == "monitoring":
             con.execute(
-                """INSERT INTO monitoring_item_history
-                   SELECT i.*, ? FROM monitoring_item i
+                """INSERT INTO monitoring_item_history BY NAME
+                   SELECT i.record_key, i.item, i.item_group, i.points, i.raw_value, i.batch_id,
+                          ? AS superseded_by
+                   FROM monitoring_item i
                    JOIN merge_class m ON m.record_key = i.record_key AND m.cls = 'changed'""",
                 [batch_id],
             )
@@ -247,34 +419,40 @@ def merge_staged(
                 """DELETE FROM monitoring_item WHERE record_key IN
                    (SELECT record_key FROM merge_class WHERE cls = 'changed')"""
             )
-    if counts.get("new") or counts.get("changed"):
+    if counts.imported or counts.updated:
         # A first import (every staged row new) needs no join with the classes.
-        all_new = not counts.get("changed") and not counts.get("same")
+        all_new = not counts.updated and not counts.duplicate and not counts.stale
         created = "?" if all_new else "COALESCE(m.created_batch, ?)"
         join = "" if all_new else (
             " JOIN merge_class m ON m.record_key = {}.record_key AND m.cls IN ('new', 'changed')"
         )
         con.execute(
-            f"""INSERT INTO {kind} ({col_list}, created_batch, batch_id)
-                SELECT {s_cols}, {created}, ? FROM {staged} s{join.format("s")}""",
+            f"""INSERT INTO {kind} BY NAME
+                SELECT {s_cols}, {created} AS created_batch, ? AS batch_id FROM {staged} s{join.format("s")}""",
             [batch_id, batch_id],
         )
         if kind == "monitoring" and staged_items:
             con.execute(
-                f"""INSERT INTO monitoring_item
-                    SELECT i.record_key, i.item, i.item_group, i.points, i.raw_value, ?
+                f"""INSERT INTO monitoring_item BY NAME
+                    SELECT i.record_key, i.item, i.item_group, i.points, i.raw_value, ? AS batch_id
                     FROM {staged_items} i{join.format("i")}""",
                 [batch_id],
             )
     con.execute("DROP TABLE merge_class")
-    return MergeCounts(
-        imported=int(counts.get("new", 0)),
-        updated=int(counts.get("changed", 0)),
-        duplicate=int(counts.get("same", 0)),
-    )
+    return counts
 
 
-class UndoError(Exception):
+UNDO_UNKNOWN = define("undo_unknown", en="there is no batch {batch}", zh="没有编号为 {batch} 的导入批次")
+UNDO_ALREADY = define("undo_already", en="batch {batch} was already undone", zh="批次 {batch} 已经撤销过了")
+UNDO_LATER = define(
+    "undo_later",
+    en="batch {batch} cannot be undone before the later batch(es) {later} that changed the same records: "
+       "undo those first",
+    zh="批次 {batch} 的记录后来又被批次 {later} 修改过，不能先撤销它：请先撤销那些较晚的批次",
+)
+
+
+class UndoError(Problem):
     """An undo that cannot be done exactly (unknown batch, already undone, or
     later batches changed the same records)."""
 
@@ -285,35 +463,31 @@ def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:
 
     Refuses (``UndoError``) when a later active batch changed a record this
     batch touched: undoing out of order would silently lose that later change.
-    Returns ``{"removed": n, "restored": m}``.
+    The check and the undo run under one writer lock, so no import can slip
+    in between.  Returns ``{"removed": n, "restored": m}``.
     """
-    row = con.execute(
-        "SELECT kind, status FROM import_batch WHERE batch_id = ?", [batch_id]
-    ).fetchone()
-    if row is None:
-        raise UndoError(f"no batch {batch_id}")
-    kind, status = row
-    if status != "active":
-        raise UndoError(f"batch {batch_id} was already undone")
-    later = con.execute(
-        f"""WITH touched AS (
-                SELECT record_key FROM {kind} WHERE batch_id = ? OR created_batch = ?
-                UNION SELECT record_key FROM {kind}_history WHERE superseded_by = ? OR batch_id = ?)
-            SELECT DISTINCT b FROM (
-                SELECT t.batch_id AS b FROM {kind} t JOIN touched USING (record_key)
-                UNION ALL
-                SELECT h.superseded_by FROM {kind}_history h JOIN touched USING (record_key)
-            ) WHERE b > ? ORDER BY b""",
-        [batch_id, batch_id, batch_id, batch_id, batch_id],
-    ).fetchall()
-    if later:
-        ids = ", ".join(str(r[0]) for r in later)
-        raise UndoError(
-            f"batch {batch_id} cannot be undone before the later batch(es) {ids} that changed "
-            "the same records: undo those first"
-        )
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
+        row = con.execute(
+            "SELECT kind, status FROM import_batch WHERE batch_id = ?", [batch_id]
+        ).fetchone()
+        if row is None:
+            raise UndoError(UNDO_UNKNOWN, batch=batch_id)
+        kind, status = row
+        if status != "active":
+            raise UndoError(UNDO_ALREADY, batch=batch_id)
+        later = con.execute(
+            f"""WITH touched AS (
+                    SELECT record_key FROM {kind} WHERE batch_id = ? OR created_batch = ?
+                    UNION SELECT record_key FROM {kind}_history WHERE superseded_by = ? OR batch_id = ?)
+                SELECT DISTINCT b FROM (
+                    SELECT t.batch_id AS b FROM {kind} t JOIN touched USING (record_key)
+                    UNION ALL
+                    SELECT h.superseded_by FROM {kind}_history h JOIN touched USING (record_key)
+                ) WHERE b > ? ORDER BY b""",
+            [batch_id, batch_id, batch_id, batch_id, batch_id],
+        ).fetchall()
+        if later:
+            raise UndoError(UNDO_LATER, batch=batch_id, later=", ".join(str(r[0]) for r in later))
         removed = con.execute(
             f"SELECT count(*) FROM {kind} WHERE batch_id = ? AND created_batch = ?",
             [batch_id, batch_id],
@@ -328,7 +502,7 @@ def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:
                 [batch_id],
             )
             con.execute(
-                """INSERT INTO monitoring_item
+                """INSERT INTO monitoring_item BY NAME
                    SELECT * EXCLUDE (superseded_by) FROM monitoring_item_history
                    WHERE superseded_by = ?""",
                 [batch_id],
@@ -336,7 +510,7 @@ def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:
             con.execute("DELETE FROM monitoring_item_history WHERE superseded_by = ?", [batch_id])
         con.execute(f"DELETE FROM {kind} WHERE batch_id = ?", [batch_id])
         con.execute(
-            f"""INSERT INTO {kind}
+            f"""INSERT INTO {kind} BY NAME
                 SELECT * EXCLUDE (superseded_by, superseded_at) FROM {kind}_history
                 WHERE superseded_by = ?""",
             [batch_id],
@@ -347,10 +521,6 @@ def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:
             [dt.datetime.now(), batch_id],
         )
         _bump_version(con)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return {"removed": int(removed), "restored": int(restored)}
 
 
@@ -360,14 +530,14 @@ def list_batches(con: duckdb.DuckDBPyConnection, include_undone: bool = True) ->
     rel = con.execute(
         f"""SELECT batch_id, file_name, sha256, kind, sheet, source, rows_read, rows_imported,
                    rows_updated, rows_duplicate, rows_rejected, imported_at, imported_by,
-                   status, undone_at, rejects_file
+                   status, undone_at, rejects_file, rows_stale, export_time, saved_mapping_id
             FROM import_batch {where} ORDER BY batch_id DESC"""
     )
     names = [d[0] for d in rel.description]
     out = []
     for r in rel.fetchall():
         rec = dict(zip(names, r))
-        for k in ("imported_at", "undone_at"):
+        for k in ("imported_at", "undone_at", "export_time"):
             if rec[k] is not None:
                 rec[k] = rec[k].isoformat(timespec="seconds")
         out.append(rec)
@@ -420,8 +590,10 @@ def summary(
         p * 3,
     ).fetchone()
 
-    def rnd(x: float | None, nd: int = 4) -> float | None:
-        return None if x is None else round(float(x), nd)
+    def rnd(x: float | None) -> float | None:
+        # Full precision: scripts compare and aggregate these; people's
+        # rounding happens where figures are shown (the CLI's --pretty, pages).
+        return None if x is None else float(x)
 
     return {
         "period": {
@@ -432,13 +604,13 @@ def summary(
         "teams": int(people[1]),
         "monitoring": {
             "records": int(mon[0]),
-            "mean_score": rnd(mon[1], 2),
+            "mean_score": rnd(mon[1]),
             "critical_error_rate": rnd(mon[2]),
         },
         "call_test": {
             "records": int(ct[0]),
             "pass_rate": rnd(ct[1]),
-            "mean_score": rnd(ct[2], 2),
+            "mean_score": rnd(ct[2]),
         },
         "survey": {
             "records": int(sv[0]),

@@ -19,6 +19,7 @@ def test_corpus_file_imports_or_is_cleanly_rejected(con, path, tmp_path):
     assert rep.status in ("imported", "rejected")
     if rep.status == "rejected":
         assert rep.message, "a rejection must say why"
+        assert rep.code and rep.errors and all(e["code"] for e in rep.errors), "scripts read the codes"
 
 
 @pytest.mark.skipif(not FILES, reason="../shared/corpus is not beside this checkout")
@@ -30,6 +31,8 @@ def test_public_call_center_data_imports_as_surveys(con, tmp_path):
         assert (rep.rows_imported, rep.rows_rejected) == (5000, 0), f.name
         assert rep.mapping["Satisfaction rating"] == "rating"
         assert "customer_name" not in rep.mapping  # the customer is not the agent
+        # agents are known by first name only: imported, and the report says so
+        assert [w["code"] for w in rep.warnings] == ["agent_ids_are_names"], rep.warnings
     rate = con.execute(
         "SELECT avg(CASE WHEN satisfaction = 'satisfied' THEN 1.0 ELSE 0 END) FROM survey WHERE satisfaction IS NOT NULL"
     ).fetchone()[0]

@@ -77,7 +77,7 @@ def test_column_types(demo: dict[str, pd.DataFrame]) -> None:
         df = demo[kind]
         for f in KINDS[kind].fields:
             col = df[f.name]
-            if f.role in ("date", "timestamp"):
+            if f.role in ("date", "timestamp", "datetime"):
                 assert pd.api.types.is_datetime64_any_dtype(col), (kind, f.name)
                 if f.role == "date":
                     assert (col.dropna() == col.dropna().dt.normalize()).all(), (kind, f.name)

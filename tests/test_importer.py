@@ -305,3 +305,170 @@ def test_a_failing_normalising_statement_leaves_the_connection_usable(con, tmp_p
     assert rep.status == "rejected" and "could not be imported" in rep.message
     monkeypatch.undo()
     assert import_file(con, monitoring_export(tmp_path / "m.xlsx", n=3)).status == "imported"
+
+
+# --- Exports made the way real QA systems make them (issue 8) -------------
+
+def _two_row_export(path, n=50, note=None, extra_cols=False, with_id=True):
+    """A monitoring export whose two-row header puts 致命差错 and 总分 under
+    the merged 扣分项 group, as several QA systems do."""
+    top = (["序号"] if extra_cols else []) + (["质检编号"] if with_id else []) + ["坐席工号", "坐席姓名", "质检日期"]
+    top += (["录音流水号"] if extra_cols else []) + ["扣分项", None, None, None, None]
+    sub = [None] * (len(top) - 5) + ["开场白", "服务态度", "业务准确性", "致命差错", "总分"]
+    rows = [["2026年1月 录音质检明细"], top, sub]
+    for i in range(1, n + 1):
+        ded = [-(i % 3), -(i % 2), 0]
+        row = ([i] if extra_cols else []) + ([f"QM{i:05d}"] if with_id else [])
+        row += [f"{7800 + i % 7:06d}", f"坐席{i % 7}", f"2026-01-{1 + i % 28:02d}"]
+        row += [f"{6217000000000000000 + i}"] if extra_cols else []
+        row += ded + ["是" if i == 7 else "否", 100 + sum(ded)]
+        rows.append(row)
+    if note:
+        rows.append([note])
+    width = len(top)
+    g = width - 5
+    col = lambda k: chr(ord("A") + k)  # noqa: E731
+    merges = [f"{col(g)}2:{col(width - 1)}2"] + [f"{col(k)}2:{col(k)}3" for k in range(g)]
+    return write_xlsx(path, rows, merges=merges)
+
+
+def test_fields_named_exactly_under_an_item_group_are_fields(con, tmp_path):
+    rep = import_file(con, _two_row_export(tmp_path / "m.xlsx"))
+    assert rep.status == "imported", (rep.message, rep.error_groups[:2])
+    assert (rep.rows_read, rep.rows_imported, rep.rows_rejected) == (50, 50, 0)
+    assert rep.mapping["致命差错"] == "critical_error" and rep.mapping["总分"] == "total_score"
+    assert con.execute("SELECT count(*) FILTER (WHERE critical_error) FROM monitoring").fetchone() == (1,)
+    items = {r[0] for r in con.execute("SELECT DISTINCT item FROM monitoring_item").fetchall()}
+    assert items == {"开场白", "服务态度", "业务准确性"}
+
+
+@pytest.mark.parametrize("note", [
+    "注：本表由质检系统自动生成，分数以复核后为准", "制表：张三  审核：李四", "导出时间：2026-11-30 10:22",
+    "说明：N/A 表示不适用", "数据来源：智能质检平台", "第 1 页，共 3 页",
+])
+def test_note_and_footer_lines_are_skipped_and_counted(con, tmp_path, note):
+    rep = import_file(con, _two_row_export(tmp_path / "m.xlsx", n=5, note=note))
+    assert rep.status == "imported", (rep.message, rep.errors[:2])
+    assert rep.rows_imported == 5 and rep.skipped.get("note") == 1
+
+
+def test_row_numbers_are_ignored_and_a_serial_number_is_the_contact_id(con, tmp_path):
+    rep = import_file(con, _two_row_export(tmp_path / "m.xlsx", n=8, extra_cols=True))
+    assert rep.status == "imported", rep.message
+    assert rep.mapping["录音流水号"] == "contact_id"
+    assert "序号" in rep.ignored_columns and "序号" not in rep.mapping
+    assert "row number" in rep.ignored_reasons["序号"]
+    got = con.execute("SELECT contact_id FROM monitoring ORDER BY eval_id LIMIT 1").fetchone()
+    assert got == ("6217000000000000001",)
+    assert con.execute("SELECT count(DISTINCT item) FROM monitoring_item").fetchone() == (3,)
+
+
+def test_text_columns_that_match_nothing_are_listed_never_items(con, tmp_path):
+    rows = [["质检编号", "工号", "质检日期", "总分", "开场白", "客户诉求", "通话时长"],
+            ["Q1", "001", "2026-01-05", 95, -5, "查询话费", 180], ["Q2", "002", "2026-01-05", 90, -10, "投诉", 65]]
+    rep = import_file(con, write_xlsx(tmp_path / "m.xlsx", rows))
+    assert rep.status == "imported", rep.message
+    assert rep.mapping["开场白"] == "item:开场白"
+    assert {"客户诉求", "通话时长"} <= set(rep.ignored_columns)
+    assert set(rep.ignored_reasons) >= {"客户诉求", "通话时长"}
+
+
+def test_identity_is_never_guessed_from_a_name(con, tmp_path):
+    # 坐席姓名 is the only agent column
+    rows = [["质检编号", "坐席姓名", "质检日期", "总分"], ["Q1", "张伟", "2026-01-05", 95],
+            ["Q2", "张伟", "2026-01-06", 80], ["Q3", "李娜", "2026-01-06", 90]]
+    f = write_xlsx(tmp_path / "names.xlsx", rows)
+    rep = import_file(con, f)
+    assert rep.status == "rejected" and rep.code == "no_agent_id"
+    assert '--map "坐席姓名=agent_id"' in rep.message
+    assert rep.errors[0]["code"] == "no_agent_id" and rep.errors[0]["row"] is None
+    assert con.execute("SELECT count(*) FROM monitoring").fetchone() == (0,)
+    # deliberately, and visibly: agents known by name only
+    rep = import_file(con, f, overrides={"坐席姓名": "agent_id"})
+    assert rep.status == "imported"
+    assert [w["code"] for w in rep.warnings] == ["agent_ids_are_names"]
+    assert "by name only" in rep.warnings[0]["message"]
+
+
+def test_the_same_contact_exported_twice_in_one_file_is_one_record(con, tmp_path):
+    header = ["坐席工号", "质检日期", "质检员", "录音编号", "总分"]
+    row = ["007812", "2026-01-05", "王质检", "C0001", 95]
+    rows = [header, row, ["007812", "2026-01-05", "王质检", "C0002", 90], list(row)]
+    rep = import_file(con, write_xlsx(tmp_path / "m.xlsx", rows))
+    assert rep.status == "imported", rep.message
+    assert (rep.rows_imported, rep.rows_duplicate) == (2, 1)
+    assert "in_file_duplicates" in [w["code"] for w in rep.warnings]
+    assert con.execute("SELECT count(*) FROM monitoring").fetchone() == (2,)
+    # and across files: the same contact again is the same record
+    again = import_file(con, write_xlsx(tmp_path / "m2.xlsx", [header, row]))
+    assert (again.rows_imported, again.rows_duplicate) == (0, 1)
+    # a calibration: the same contact scored by another evaluator is another record
+    other = import_file(con, write_xlsx(tmp_path / "m3.xlsx", [header, ["007812", "2026-01-05", "李质检", "C0001", 85]]))
+    assert other.rows_imported == 1
+
+
+def test_every_error_has_a_code_and_file_level_rejections_have_an_error(con, tmp_path):
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(b"\x00\x01\x02binary" * 10)
+    for f in (junk, write_xlsx(tmp_path / "odd.xlsx", [["foo", "bar"], [1, 2]]), tmp_path / "nope.xlsx"):
+        rep = import_file(con, f)
+        assert rep.status == "rejected"
+        assert len(rep.errors) == 1 and rep.errors[0]["code"] and rep.errors[0]["message"] == rep.message
+        assert rep.errors[0]["row"] is None and rep.errors[0]["column"] is None
+    rows = [MONITORING_HEADER_TOP, MONITORING_HEADER_SUB] + monitoring_rows(3)
+    rows.append(["QM9", None, "某人", "2026-02-30", "李质检", 120, "x", 0, 0, "也许", None, None])
+    rep = import_file(con, write_xlsx(tmp_path / "bad.xlsx", rows, merges=["G1:I1"]))
+    assert all(e["code"] for e in rep.errors)
+
+
+def test_messages_speak_the_users_language(con, tmp_path):
+    rows = [["质检编号", "坐席姓名", "质检日期", "总分"], ["Q1", "张伟", "2026-01-05", 95]]
+    rep = import_file(con, write_xlsx(tmp_path / "names.xlsx", rows), lang="zh")
+    assert rep.code == "no_agent_id" and "没有坐席工号列" in rep.message
+    rows = [MONITORING_HEADER_TOP, MONITORING_HEADER_SUB] + monitoring_rows(2)
+    rows[2][3] = "2026-02-30"
+    rep = import_file(con, write_xlsx(tmp_path / "bad.xlsx", rows, merges=["G1:I1"]), lang="zh")
+    assert [e["message"] for e in rep.errors] == ["不是有效日期"]
+
+
+def test_a_problem_on_every_row_is_grouped_with_a_hint_not_skip_invalid(con, tmp_path):
+    rows = [["质检编号", "工号", "质检日期", "总分", "开场白", "是否致命"]]
+    rows += [[f"Q{i}", f"{i:04d}", "2026-01-05", 95, -5, "否"] for i in range(1, 11)]
+    # 是否致命 forced to an item, as a wrong saved correction would
+    rep = import_file(con, write_xlsx(tmp_path / "m.xlsx", rows), overrides={"是否致命": "item"})
+    assert rep.status == "rejected" and rep.code == "all_rows_invalid"
+    (group,) = rep.error_groups
+    assert (group["code"], group["column"], group["rows"]) == ("bad_item", "是否致命", 10)
+    assert group["hint"] == "critical_error"
+    assert '10 rows: 是否致命' in group["message"] and '--map "是否致命=critical_error"' in group["message"]
+    assert "--skip-invalid" not in rep.message
+
+
+def test_free_text_is_stored_as_written(con, tmp_path):
+    rows = [["调查编号", "工号", "评价日期", "满意度", "备注"],
+            ["S1", "００７８１２", "2026/3/1", "非常满意", "服务态度好！（表扬）：１００分"],
+            ["S2", "007813", "2026/3/1", "满意", "  ＝1+1 "]]
+    rep = import_file(con, write_csv(tmp_path / "s.csv", rows))
+    assert rep.status == "imported", rep.message
+    got = con.execute("SELECT agent_id, comments FROM survey ORDER BY survey_id").fetchall()
+    assert got == [("007812", "服务态度好！（表扬）：１００分"), ("007813", "  ＝1+1 ")]
+
+
+def test_an_older_export_never_overwrites_a_newer_one(con, tmp_path):
+    header = ["质检编号", "工号", "质检日期", "总分"]
+    new = write_xlsx(tmp_path / "new.xlsx", [["导出时间：2026-02-10 09:00"], header, ["Q1", "001", "2026-01-05", 99]])
+    old = write_xlsx(tmp_path / "old.xlsx", [["导出时间：2026-01-31 18:00"], header, ["Q1", "001", "2026-01-05", 80]])
+    assert import_file(con, new).rows_imported == 1
+    rep = import_file(con, old)
+    assert rep.status == "imported" and (rep.rows_updated, rep.rows_stale) == (0, 1)
+    assert "stale_rows" in [w["code"] for w in rep.warnings]
+    assert con.execute("SELECT total_score FROM monitoring").fetchone() == (99.0,)
+    # a record's own modification time wins over the export's
+    header2 = header + ["最后修改时间"]
+    a = write_xlsx(tmp_path / "a.xlsx", [header2, ["Q2", "001", "2026-01-06", 70, "2026-01-20 10:00"]])
+    b = write_xlsx(tmp_path / "b.xlsx", [header2, ["Q2", "001", "2026-01-06", 75, "2026-01-19 10:00"]])
+    import_file(con, a)
+    assert import_file(con, b).rows_stale == 1
+    assert con.execute("SELECT total_score FROM monitoring WHERE eval_id = 'Q2'").fetchone() == (70.0,)
+    c = write_xlsx(tmp_path / "c.xlsx", [header2, ["Q2", "001", "2026-01-06", 72, "2026-01-21 10:00"]])
+    assert import_file(con, c).rows_updated == 1
