@@ -11,9 +11,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from qa_analytics import store
 from ui import presentation
+from ui.i18n import lang, language_switch, t
 from ui.page import mark_app_ran
-from ui.i18n import language_switch, t
 
 ROOT = Path(__file__).resolve().parent
 
@@ -68,7 +69,13 @@ def run() -> None:
         target = next((pg for pg, spec in zip(pages, available) if Path(spec[0]).name == goto), None)
         if target is not None and target is not current:
             st.switch_page(target, query_params={k: st.query_params.get(k) for k in st.query_params})
-    current.run()
+    try:
+        current.run()
+    except (store.DatabaseBusy, store.DatabaseError) as exc:
+        # Another program holds the file past the wait, or it cannot be opened:
+        # say so in the user's words; the next click tries again.
+        st.error(t("db_unavailable", reason=exc.message(lang())), icon=":material/database:")
+        st.button(t("btn_retry"), key="db_retry")
 
 
 run()

@@ -44,7 +44,7 @@ from .normalize import drop_staging, stage_rows
 from .read import RawSheet, ReadError, Workbook
 from .schema import KINDS
 
-__all__ = ["ImportReport", "ImportPlan", "plan_import", "import_file", "Progress", "field_choices"]
+__all__ = ["ImportReport", "ImportPlan", "plan_import", "import_file", "Progress", "field_choices", "rejected_report"]
 
 Progress = Callable[[str, float], None]
 
@@ -61,8 +61,14 @@ ALL_ROWS_INVALID = define(
     zh="全部 {total} 行都无效，很可能是列的对应关系有误；未导入任何数据：{top}",
 )
 NO_DATA_ROWS = define("no_data_rows", en="the sheet has a header but no data rows", zh="工作表有表头，但没有数据行")
+INTERNAL_ERROR = define(
+    "internal_error",
+    en="the import failed on an unexpected error ({error}); nothing was imported — please report this",
+    zh="导入时发生意外错误（{error}），未导入任何数据；请报告此问题",
+)
 IMPORT_FAILED = define("import_failed", en="the file could not be imported: {reason}", zh="文件无法导入：{reason}")
 GROUPED = define("grouped_rows", en="{rows} rows: {column}: {problem}", zh="{rows} 行：{column}：{problem}")
+GROUPED_ONE = define("grouped_row", en="1 row: {column}: {problem}", zh="1 行：{column}：{problem}")
 HINT_FIELD = define(
     "hint_map_field",
     en='did you mean the {field} field? --map "{column}={name}"',
@@ -140,6 +146,7 @@ class ImportPlan:
     saved: mappings.SavedMapping | None = None
     overrides: dict[str, str] = field(default_factory=dict)  # what the user asked for (saved or given)
     export_time: dt.datetime | None = None
+    display_name: str = ""
 
     def preview(self, n: int = 10) -> list[list[str | None]]:
         return self.sheet.rows(self.layout.data_start, self.layout.data_start + n)
@@ -189,11 +196,14 @@ def plan_import(
     overrides: dict[str, str] | None = None,
     sheet: str | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
+    display_name: str | None = None,
 ) -> ImportPlan:
     """Read the file and work out its sheet, header and mapping (no writes).
 
     With ``con``, a mapping saved for this header layout is applied (the
-    user's own ``overrides`` and ``kind`` still win over it).  Raises
+    user's own ``overrides`` and ``kind`` still win over it).  ``display_name``
+    is the name the user knows the file by (an upload is stored under its
+    hash): its words hint at the kind, and name the rejects workbook.  Raises
     :class:`ReadError` or :class:`MappingError` (codes with parameters).
     """
     path = Path(path)
@@ -219,14 +229,15 @@ def plan_import(
     if saved is not None and kind is None:
         kind = saved.kind
     sample = raw.rows(layout.data_start, layout.data_start + 200)
-    mapping = map_columns(layout, sample, kind=kind, overrides=effective, context=f"{path.name} {sheet}")
+    mapping = map_columns(layout, sample, kind=kind, overrides=effective, context=f"{display_name or path.name} {sheet}")
     _check_required(mapping, layout)
     if saved is not None:
         label = f" ({saved.label})" if saved.label else ""
         mapping.warnings.append({"code": SAVED_MAPPING_USED.name,
                                  "params": {"mapping_id": saved.mapping_id, "label": label}})
     return ImportPlan(path=path, sheet=raw, layout=layout, mapping=mapping, signature=signature, saved=saved,
-                      overrides=effective, export_time=export_time_of(raw, layout))
+                      overrides=effective, export_time=export_time_of(raw, layout),
+                      display_name=display_name or path.name)
 
 
 UNKNOWN_KIND_NAME = define("unknown_kind_name", en="unknown kind {kind!r}; expected one of {kinds}",
@@ -303,7 +314,8 @@ def _coded(entries: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     return [{**w, "message": render(w["code"], w.get("params"), lang)} for w in entries]
 
 
-def _rejected(name: str, kind: str | None, problem: Problem, lang: str, **extra: Any) -> ImportReport:
+def rejected_report(name: str, kind: str | None, problem: Problem, lang: str, **extra: Any) -> ImportReport:
+    """The report of a file rejected whole: its code, its message, one error saying why."""
     return ImportReport(file=name, kind=kind, status="rejected", message=problem.message(lang),
                         code=problem.code_name, errors=[_file_error(problem, lang)], **extra)
 
@@ -341,10 +353,10 @@ def import_file(
     try:
         tick("read", 0.0)
         if plan is None:
-            plan = plan_import(path, kind=kind, overrides=overrides, con=con)
+            plan = plan_import(path, kind=kind, overrides=overrides, con=con, display_name=name)
         tick("map", 0.35)
     except (ReadError, MappingError) as exc:
-        return _rejected(name, kind, exc, lang)
+        return rejected_report(name, kind, exc, lang)
     mapping = plan.mapping
     report = ImportReport(
         file=name,
@@ -383,7 +395,7 @@ def import_file(
         report.status = "rejected"
         return report
     except store.DatabaseBusy as exc:
-        return _rejected(name, mapping.kind, exc, lang)
+        return rejected_report(name, mapping.kind, exc, lang)
     finally:
         drop_staging(con)
     report.warnings = _coded(warnings, lang)
@@ -496,7 +508,8 @@ def group_errors(errors: list[dict[str, Any]], rows_read: int, plan: ImportPlan,
         if g["column"] and g["rows"] >= max(2, 0.5 * rows_read):
             hint = _better_field(plan, g["column"], g["field"])
         g["hint"] = hint
-        text = render(GROUPED.name, {"rows": g["rows"], "column": g["column"] or "-", "problem": problem}, lang)
+        code = GROUPED_ONE if g["rows"] == 1 else GROUPED
+        text = code.text(lang, rows=g["rows"], column=g["column"] or "-", problem=problem)
         if hint:
             f = KINDS[plan.mapping.kind].field(hint)
             text += " — " + render(HINT_FIELD.name, {"field": f.label(lang), "column": g["column"], "name": hint},
@@ -547,6 +560,12 @@ def _better_field(plan: ImportPlan, column: str, current: str | None) -> str | N
     return None
 
 
+def _safe_file_stem(stem: str) -> str:
+    """A file name part that cannot leave its folder or trouble a file system."""
+    cleaned = re.sub(r"[^\w.\-\u4e00-\u9fff]+", "_", stem).strip("._") or "export"
+    return cleaned[:80]
+
+
 def _write_rejects(
     plan: ImportPlan,
     errors: list[dict[str, Any]],
@@ -556,7 +575,8 @@ def _write_rejects(
 ) -> Path:
     """The rejected rows as the user sent them, with the problems beside them."""
     folder = Path(rejects_dir) if rejects_dir else store.default_db_path().parent / "rejects"
-    out = folder / f"{plan.path.stem}.batch{batch_id}.rejects.xlsx"
+    stem = Path(plan.display_name or plan.path.name).stem
+    out = folder / f"{_safe_file_stem(stem)}.batch{batch_id}.rejects.xlsx"
     by_row: dict[int, list[str]] = {}
     for e in errors:
         by_row.setdefault(e["row"], []).append(f"{e['column']}: {e['message']} ({e['value']!r})")

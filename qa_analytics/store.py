@@ -15,6 +15,7 @@ at a time: every write runs inside one transaction.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import getpass
 import json
@@ -287,8 +288,25 @@ def new_batch(
     return int(batch_id)
 
 
+_ACTING_USER: contextvars.ContextVar[str | None] = contextvars.ContextVar("qa_acting_user", default=None)
+
+
+@contextlib.contextmanager
+def acting_as(user: str | None) -> Iterator[None]:
+    """Record writes in this thread as ``user``'s (a command handed over by
+    another process, a logged-in dashboard user), not the server's OS account."""
+    token = _ACTING_USER.set(user)
+    try:
+        yield
+    finally:
+        _ACTING_USER.reset(token)
+
+
 def current_user() -> str:
-    """Who is writing: ``$QA_USER`` (the dashboard sets the logged-in user), else the OS account."""
+    """Who is writing: the user acting in this thread, else ``$QA_USER``, else the OS account."""
+    acting = _ACTING_USER.get()
+    if acting:
+        return acting
     try:
         return os.environ.get("QA_USER") or getpass.getuser()
     except Exception:  # no login name in some containers

@@ -127,3 +127,75 @@ def test_import_page_names_an_over_large_count_in_the_users_language(lang, too_l
     problem_col = "问题" if lang == "zh" else "Problem"
     errors = next(d.value for d in at.dataframe if problem_col in d.value.columns)
     assert list(errors[problem_col]) == [too_large]
+
+
+def test_a_messy_two_row_export_imports_without_touching_the_grid(tmp_path, monkeypatch):
+    from test_importer import _two_row_export
+
+    monkeypatch.setenv("QA_DB", str(tmp_path / "imp.duckdb"))
+    f = _two_row_export(tmp_path / "质检明细.xlsx", n=30, note="注：本表由质检系统自动生成，分数以复核后为准",
+                        extra_cols=True)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = "zh"
+    at.run()
+    at.switch_page("pages/import_data.py").run()
+    at.file_uploader[0].set_value([("质检明细.xlsx", f.read_bytes(), XLSX)]).run()
+    assert not at.exception
+    # the grid lists every column (序号 and the serial number included), the ignored one marked
+    grid = next(d.value for d in at.dataframe if "header" in d.value.columns and "note" in d.value.columns)
+    assert len(grid) == 11
+    assert grid.set_index("header").loc["录音流水号", "field"] == "contact_id"
+    assert grid.set_index("header").loc["序号", "note"].startswith("⚠")
+    go = [b for b in at.button if b.key and b.key.endswith("_go")][0]
+    assert not go.disabled
+    go.click().run()
+    assert not at.exception and at.success
+    con = store.connect(tmp_path / "imp.duckdb")
+    assert con.execute("SELECT count(*), count(*) FILTER (WHERE critical_error) FROM monitoring").fetchone() == (30, 1)
+    assert con.execute("SELECT count(*) FROM saved_mapping").fetchone() == (1,)  # confirmed: saved for next time
+    con.close()
+
+
+def test_upload_names_never_choose_where_files_are_written(tmp_path, monkeypatch):
+    import uuid
+
+    monkeypatch.setenv("QA_DB", str(tmp_path / "imp.duckdb"))
+    tag = uuid.uuid4().hex[:8]
+    csv = "调查编号,工号,评价日期,满意度\nS1,007812,2026/3/1,满意\n".encode()
+    names = [f"../../../../../../{tmp_path.relative_to('/')}/TRAVERSAL_{tag}.csv", f"{tmp_path}/ABSOLUTE_{tag}.csv"]
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/import_data.py").run()
+    at.file_uploader[0].set_value([(n, csv, "text/csv") for n in names]).run()
+    assert not at.exception
+    assert not (tmp_path / f"TRAVERSAL_{tag}.csv").exists() and not (tmp_path / f"ABSOLUTE_{tag}.csv").exists()
+    import tempfile
+
+    saved = list((Path(tempfile.gettempdir()) / "qa_uploads").glob("*.csv"))
+    assert all("/" not in p.name and tag not in p.name for p in saved)
+
+
+def test_a_saved_mapping_is_applied_and_can_be_deleted_on_the_page(tmp_path, monkeypatch):
+    from conftest import write_xlsx
+
+    monkeypatch.setenv("QA_DB", str(tmp_path / "imp.duckdb"))
+    rows = [["单号", "人员代码", "日子", "分值"], ["A1", "0001", "2026-01-05", "90"]]
+    con = store.connect(tmp_path / "imp.duckdb")
+    from qa_analytics.importer import import_file
+
+    import_file(con, write_xlsx(tmp_path / "a.xlsx", rows), kind="monitoring",
+                overrides={"单号": "eval_id", "人员代码": "agent_id", "日子": "eval_date", "分值": "total_score"})
+    con.close()
+    f = write_xlsx(tmp_path / "b.xlsx", [rows[0], ["A2", "0002", "2026-01-06", "85"]])
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    at.switch_page("pages/import_data.py").run()
+    at.file_uploader[0].set_value([("b.xlsx", f.read_bytes(), XLSX)]).run()
+    assert not at.exception
+    assert any("saved mapping #1" in i.value for i in at.info)
+    [b for b in at.button if b.key == "mapping_delete_1"][0].click().run()
+    assert not at.exception
+    con = store.connect(tmp_path / "imp.duckdb")
+    assert con.execute("SELECT count(*) FROM saved_mapping").fetchone() == (0,)
+    con.close()

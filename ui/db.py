@@ -35,14 +35,26 @@ def _db_path() -> str:
     return str(store.default_db_path())
 
 
+# How long a page waits for a file another process holds (an import from
+# the command line that started before the dashboard) before it says so.
+PAGE_LOCK_WAIT_S = 10.0
+
+
 def _open(path: str) -> duckdb.DuckDBPyConnection:
-    """A connection; the schema is checked once per process and file."""
+    """A connection; the schema is checked once per process and file, and
+    this process starts answering the command line for the file
+    (``qa_analytics.service``: scripts and scheduled imports run beside the
+    dashboard, handed over to it)."""
     if path in _schema_ready:
         con = duckdb.connect(path)
         con.execute("SET enable_progress_bar = false")
         return con
-    con = store.connect(path)
+    con = store.connect(path, timeout=PAGE_LOCK_WAIT_S)
     _schema_ready.add(path)
+    if path != ":memory:":
+        from qa_analytics import service
+
+        service.serve(path)
     return con
 
 
