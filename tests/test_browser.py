@@ -101,3 +101,34 @@ def test_language_switch_and_presentation_mode(browser, demo_server):
     wait_idle(page)
     assert page.locator("[data-testid='stSidebar']").is_visible()
     page.close()
+
+
+def test_the_command_line_works_beside_the_running_dashboard(browser, server_for, tmp_path):
+    """While `streamlit run` holds the database, reads and imports from the
+    command line succeed (handed to the server), and the dashboard shows the
+    new data without a restart."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT, monitoring_export
+
+    db = tmp_path / "served.duckdb"
+    srv = server_for(db)
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(f"{srv.url}/data_status?lang=en")  # the server opens the database and starts answering
+    wait_idle(page)
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "qa_analytics", "--db", str(db), *args], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+
+    assert json.loads(cli("summary").stdout)["monitoring"]["records"] == 0
+    p = cli("import", str(monitoring_export(tmp_path / "m.xlsx", n=5)), "--json")
+    assert p.returncode == 0, (p.stdout, p.stderr, srv.output()[-2000:])
+    assert json.loads(p.stdout)[0]["rows_imported"] == 5
+    assert len(json.loads(cli("batches").stdout)) == 1
+    page.goto(f"{srv.url}/import_data?lang=en")
+    wait_idle(page)
+    assert page.get_by_text("m.xlsx").count() >= 1, srv.output()[-2000:]  # the import log shows the CLI's batch
+    page.close()
