@@ -199,3 +199,22 @@ def test_a_saved_mapping_is_applied_and_can_be_deleted_on_the_page(tmp_path, mon
     con = store.connect(tmp_path / "imp.duckdb")
     assert con.execute("SELECT count(*) FROM saved_mapping").fetchone() == (0,)
     con.close()
+
+
+def test_when_every_row_is_invalid_the_page_points_at_the_mapping_not_at_valid_rows(tmp_path, monkeypatch):
+    from conftest import write_xlsx
+
+    monkeypatch.setenv("QA_DB", str(tmp_path / "imp.duckdb"))
+    rows = [["质检编号", "工号", "质检日期", "总分"]] + [[f"Q{i}", f"{i:04d}", "2026-13-45", 95] for i in range(1, 9)]
+    f = write_xlsx(tmp_path / "m.xlsx", rows)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    at.switch_page("pages/import_data.py").run()
+    at.file_uploader[0].set_value([("m.xlsx", f.read_bytes(), XLSX)]).run()
+    assert not at.exception
+    assert any("All 8 rows have problems" in w.value for w in at.warning)
+    grouped = next(d.value for d in at.dataframe if "Problem, by column" in d.value.columns)
+    assert list(grouped["Rows"]) == [8] and "8 rows: 质检日期" in grouped["Problem, by column"][0]
+    valid_only = [b for b in at.button if b.key and b.key.endswith("_go_valid")][0]
+    assert valid_only.disabled  # it would import nothing
