@@ -462,7 +462,8 @@ def _stage_and_merge(con, plan: ImportPlan, data: pa.Table, name: str, report: I
         saved_mapping_id=saved_id,
         warnings=warnings or None,
     )
-    counts = store.merge_staged(con, mapping.kind, batch_id, "staged", "staged_items")
+    wide = ("staged_rows", staged.wide_points) if staged.wide_points is not None else None
+    counts = store.merge_staged(con, mapping.kind, batch_id, "staged", "staged_items", wide_items=wide)
     if counts.stale:
         warnings.append({"code": STALE_ROWS.name, "params": {"n": counts.stale}})
     rejects_file = None

@@ -103,7 +103,6 @@ References
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -114,6 +113,8 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
+
+from . import rollups as _rollups
 
 __all__ = [
     "FUNNEL_LEVELS",
@@ -182,6 +183,9 @@ class Metric:
     description: str = ""
     levels: tuple[str, ...] = LEVELS
     item: str | None = None
+    # Which statistics of the survey rollup give the aggregates (part ->
+    # ``rollups.SURVEY_STATS`` name); empty: the rollup cannot serve it.
+    rollup: tuple[tuple[str, str], ...] = ()
 
     @property
     def direction(self) -> str:
@@ -203,8 +207,9 @@ class Metric:
 
 
 def _m(id: str, source: str, kind: str, value_sql: str, where_sql: str | None, higher: bool,
-       en: str, zh: str, unit: str, desc: str, levels: tuple[str, ...] = LEVELS) -> Metric:
-    return Metric(id, source, kind, value_sql, where_sql, higher, en, zh, unit, desc, levels)
+       en: str, zh: str, unit: str, desc: str, levels: tuple[str, ...] = LEVELS,
+       rollup: tuple[tuple[str, str], ...] = ()) -> Metric:
+    return Metric(id, source, kind, value_sql, where_sql, higher, en, zh, unit, desc, levels, rollup=rollup)
 
 
 _BOOL01 = "CASE WHEN {c} THEN 1.0 WHEN NOT {c} THEN 0.0 END"
@@ -246,14 +251,18 @@ _FIXED: tuple[Metric, ...] = (
     # survey
     _m("satisfaction_rate", "survey", "rate",
        "CASE WHEN satisfaction = 'satisfied' THEN 1.0 WHEN satisfaction IS NOT NULL THEN 0.0 END", None, True,
-       "Satisfaction rate", "满意率", "share", "Satisfied / responses with a valid rating."),
+       "Satisfaction rate", "满意率", "share", "Satisfied / responses with a valid rating.",
+       rollup=(("n", "n_rated"), ("sum", "n_satisfied"))),
     _m("dissatisfaction_rate", "survey", "rate",
        "CASE WHEN satisfaction = 'dissatisfied' THEN 1.0 WHEN satisfaction IS NOT NULL THEN 0.0 END", None, False,
-       "Dissatisfaction rate", "不满意率", "share", "Dissatisfied / responses with a valid rating."),
+       "Dissatisfaction rate", "不满意率", "share", "Dissatisfied / responses with a valid rating.",
+       rollup=(("n", "n_rated"), ("sum", "n_dissatisfied"))),
     _m("survey_mean_rating", "survey", "mean", "rating_score", None, True,
-       "Mean rating (1-5)", "平均评分（1–5）", "points", "Mean of the 1-5 rating where one is known."),
+       "Mean rating (1-5)", "平均评分（1–5）", "points", "Mean of the 1-5 rating where one is known.",
+       rollup=(("n", "n_score"), ("sum", "sum_score"), ("sumsq", "sumsq_score"))),
     _m("survey_responses", "survey", "count", "CASE WHEN satisfaction IS NOT NULL THEN 1 END", None, True,
-       "Survey responses", "有效评价量", "count", "Responses with a valid rating."),
+       "Survey responses", "有效评价量", "count", "Responses with a valid rating.",
+       rollup=(("n", "n_rated"), ("sum", "n_rated"))),
     # systems (center-wide: no team or agent)
     _m("system_availability", "system_check", "mean", "availability_pct", None, True,
        "System availability (%)", "系统可用率（%）", "percent", "Mean availability of the checked systems.",
@@ -597,136 +606,59 @@ def _source_sql(
 
 
 # --------------------------------------------------------------------------
-# Rollups: per-connection pre-aggregates for interactive use
+# Rollups: the store's pre-aggregates (qa_analytics.rollups)
 # --------------------------------------------------------------------------
 
-#: Temp tables of :func:`build_rollups`.
-ROLLUP_TABLES: dict[str, str] = {
-    "monitoring": "qa_rollup_monitoring",
-    "call_test": "qa_rollup_call_test",
-    "survey": "qa_rollup_survey",
-}
-_ROLLUP_META = "qa_rollup_meta"
-#: Raw columns a rollup keeps: those the metric SQL and the filters read.
-_ROW_COLUMNS: dict[str, tuple[str, ...]] = {
-    "monitoring": ("eval_date", "agent_id", "channel", "total_score", "critical_error"),
-    "call_test": ("test_date", "agent_id", "channel", "tester_type", "is_external", "score", "passed"),
-    "survey": ("survey_date", "agent_id", "channel", "rating_score", "satisfaction"),
-}
-_STAMP_TABLES = ("monitoring", "monitoring_item", "survey", "call_test", "roster", "roster_history")
-
-
-def _stamp(con: duckdb.DuckDBPyConnection) -> list[Any]:
-    """What a rollup was built from: the store's data version and the row counts."""
-    counts = ", ".join(f"(SELECT count(*) FROM {t})" for t in _STAMP_TABLES)
-    row = con.execute(
-        f"SELECT (SELECT max(value) FROM meta WHERE key = 'data_version'), {counts}"
-    ).fetchone()
-    return [None if v is None else str(v) for v in row]
-
-
-def _resolved_rows(table: str, cols: tuple[str, ...], date: str) -> str:
-    """The rows of ``table`` (``cols`` and ``record_key``) with their team resolved
-    as in the ``*_v`` views; rows without a resolvable team keep team NULL."""
-    sel = ", ".join(f"r.{c}" for c in cols) + ", r.record_key"
-    return (
-        f"SELECT {sel}, r.team FROM {table} r WHERE r.team IS NOT NULL UNION ALL "
-        f"SELECT {sel}, v.team FROM {table} r LEFT JOIN roster_iv v ON r.agent_id = v.agent_id "
-        f"AND r.{date} >= v.valid_from AND r.{date} < v.valid_to WHERE r.team IS NULL"
-    )
+#: The rollup tables the store keeps in step with the records.
+ROLLUP_TABLES: dict[str, str] = dict(_rollups.TABLES)
 
 
 def build_rollups(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Build (or rebuild) this connection's rollups; returns rows per rollup.
+    """Rebuild the store's rollups from the records; returns rows per rollup.
 
-    Three temp tables, sorted by team, agent and date so that unit filters
-    skip most of them: ``qa_rollup_monitoring`` (one row per evaluation,
-    team resolved, one column of points per QA item), ``qa_rollup_call_test``
-    (one row per call test, team resolved) and ``qa_rollup_survey`` (the
-    survey metrics' counts and sums per day x team x agent x channel).
-    :func:`metric_table` uses them while they are fresh: built from the same
-    data version and row counts as the store has now (writes through
-    :mod:`qa_analytics.store` bump the data version; a write that bypasses
-    the store and keeps every row count is not noticed -- call
-    :func:`drop_rollups`).  Exact: the rollups keep every statistic the
-    metrics need, so results equal the raw queries'.
-
-    Temp tables belong to one connection (``con.cursor()`` is another one)
-    and live in memory: about 100 bytes per evaluation plus 8 per item,
-    and 60 bytes per survey day x agent x channel.
+    The importer and undo keep them in step in their own transactions
+    (:mod:`qa_analytics.rollups`), so this is for a database whose rollups
+    fell behind a write that bypassed the store, and for benchmarks.
+    :func:`metric_table` reads them while they are fresh.  Exact: the
+    rollups keep every statistic the metrics need, so results equal the
+    raw queries'.
     """
-    stamp = _stamp(con)
-    items = item_names(con)
-    piv = ", ".join(f"max(points) FILTER (WHERE item = ?) AS i{k}" for k in range(len(items)))
-    cols = _ROW_COLUMNS["monitoring"]
-    mon_rows = _resolved_rows("monitoring", cols, "eval_date")
-    if items:
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE {ROLLUP_TABLES['monitoring']} AS
-                WITH {_ROSTER_IV}, u AS ({mon_rows}),
-                it AS (SELECT record_key, {piv} FROM monitoring_item GROUP BY record_key)
-                SELECT u.* EXCLUDE (record_key), it.* EXCLUDE (record_key)
-                FROM u LEFT JOIN it ON u.record_key = it.record_key
-                ORDER BY u.team, u.agent_id, u.eval_date""",
-            items,
-        )
-    else:
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE {ROLLUP_TABLES['monitoring']} AS
-                WITH {_ROSTER_IV}, u AS ({mon_rows})
-                SELECT u.* EXCLUDE (record_key) FROM u ORDER BY team, agent_id, eval_date"""
-        )
-    ct_rows = _resolved_rows("call_test", _ROW_COLUMNS["call_test"], "test_date")
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {ROLLUP_TABLES['call_test']} AS
-            WITH {_ROSTER_IV}, u AS ({ct_rows})
-            SELECT u.* EXCLUDE (record_key) FROM u ORDER BY team, agent_id, test_date"""
-    )
-    survey_metrics = [m for m in METRICS.values() if m.source == "survey"]
-    stage1 = ", ".join(
-        f"{agg} AS m{k}_{part}" for k, m in enumerate(survey_metrics) for part, agg in m.aggregates().items()
-    )
-    sv_rows = _resolved_rows("survey", _ROW_COLUMNS["survey"], "survey_date")
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {ROLLUP_TABLES['survey']} AS
-            WITH {_ROSTER_IV}, u AS ({sv_rows})
-            SELECT survey_date, team, agent_id, channel, {stage1}
-            FROM u GROUP BY ALL ORDER BY team, agent_id, survey_date"""
-    )
-    meta = {"stamp": stamp, "items": items, "survey": [m.id for m in survey_metrics]}
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {_ROLLUP_META} (value VARCHAR)")
-    con.execute(f"INSERT INTO {_ROLLUP_META} VALUES (?)", [json.dumps(meta, ensure_ascii=False)])
-    return {
-        src: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for src, t in ROLLUP_TABLES.items()
-    }
+    from .store import transaction
+
+    with transaction(con):
+        _rollups.rebuild(con)
+    return {src: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for src, t in ROLLUP_TABLES.items()}
 
 
 def drop_rollups(con: duckdb.DuckDBPyConnection) -> None:
-    """Remove this connection's rollups (metric_table goes back to the raw tables)."""
-    for t in (*ROLLUP_TABLES.values(), _ROLLUP_META):
-        con.execute(f"DROP TABLE IF EXISTS temp.{t}")
+    """Empty the rollups and forget their stamp (metric_table goes back to the raw tables)."""
+    from .store import transaction
+
+    with transaction(con):
+        for t in ROLLUP_TABLES.values():
+            con.execute(f"DELETE FROM {t}")
+        con.execute("DELETE FROM meta WHERE key = 'rollup_stamp'")
 
 
 def rollup_status(con: duckdb.DuckDBPyConnection) -> str:
-    """``"fresh"``, ``"stale"`` (the data changed since they were built) or ``"absent"``."""
-    return "fresh" if _fresh_rollups(con) is not None else (
-        "stale" if _rollup_meta(con) is not None else "absent")
+    """``"fresh"``, ``"stale"`` (a write bypassed the store since) or ``"absent"`` (never built)."""
+    if _rollup_meta(con) is None:
+        return "absent"
+    return "fresh" if _rollups.is_fresh(con) else "stale"
 
 
 def _rollup_meta(con: duckdb.DuckDBPyConnection) -> dict | None:
-    # look before reading: a failed query would abort the caller's transaction
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [_ROLLUP_META]
-    ).fetchone()[0]
-    if not exists:
+    """What the rollups hold (their item columns, the survey metrics they
+    serve), or None when they were never built."""
+    if con.execute("SELECT count(*) FROM meta WHERE key = 'rollup_stamp'").fetchone()[0] == 0:
         return None
-    row = con.execute(f"SELECT value FROM temp.{_ROLLUP_META}").fetchone()
-    return json.loads(row[0]) if row else None
+    return {"items": _rollups.item_columns(con),
+            "survey": [m.id for m in METRICS.values() if m.source == "survey" and m.rollup]}
 
 
 def _fresh_rollups(con: duckdb.DuckDBPyConnection) -> dict | None:
     meta = _rollup_meta(con)
-    if meta is None or meta["stamp"] != _stamp(con):
+    if meta is None or not _rollups.is_fresh(con):
         return None
     return meta
 
@@ -734,30 +666,31 @@ def _fresh_rollups(con: duckdb.DuckDBPyConnection) -> dict | None:
 def _rollup_serves(m: Metric, meta: dict) -> bool:
     """Whether the rollups hold what ``m`` reads.
 
-    Row rollups (monitoring, call tests) keep :data:`_ROW_COLUMNS`: a metric
-    (a registry one or a caller's own :class:`Metric`) reading any other
-    column of its source goes to the table.  The survey rollup holds the
-    registry's survey metrics as built, nothing else."""
+    Row rollups (monitoring, call tests) keep :data:`rollups.ROW_COLUMNS`: a
+    metric (a registry one or a caller's own :class:`Metric`) reading any
+    other column of its source goes to the table.  The survey rollup keeps
+    sufficient statistics; a survey metric says which (``Metric.rollup``)."""
     if m.source == "monitoring_item":
         return True
     if m.source == "survey":
-        return m.id in meta["survey"] and METRICS.get(m.id) == m
-    if m.source not in _ROW_COLUMNS:
+        return bool(m.rollup) and m.id in meta["survey"] and METRICS.get(m.id) == m
+    if m.source not in _rollups.ROW_COLUMNS:
         return False
     from .store import duckdb_columns
 
     source_cols = {c for c, _ in duckdb_columns(m.source)}
+    kept = {c for c, _ in _rollups.ROW_COLUMNS[m.source]}
     words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", f"{m.value_sql} {m.where_sql or ''}"))
-    return not ((words & source_cols) - set(_ROW_COLUMNS[m.source]))
+    return not ((words & source_cols) - kept)
 
 
-def _rollup_item_sql(metrics: list[Metric], items: list[str], grain: str, level: str, date_from, date_to,
+def _rollup_item_sql(metrics: list[Metric], items: dict[str, int], grain: str, level: str, date_from, date_to,
                      team, agent, channel) -> tuple[str, list[Any], dict[str, int]] | None:
     """The item metrics from the monitoring rollup (no join: one column per item)."""
     wanted = sorted({m.item for m in metrics if m.item in items})
     if not wanted:
         return None
-    col = {name: items.index(name) for name in wanted}
+    col = {name: items[name] for name in wanted}
     parts = []
     for k, name in enumerate(wanted):
         c = f"r.i{col[name]}"
@@ -774,12 +707,11 @@ def _rollup_item_sql(metrics: list[Metric], items: list[str], grain: str, level:
 
 def _rollup_survey_sql(metrics: list[Metric], order: list[str], grain: str, level: str, date_from, date_to,
                        team, agent, channel) -> tuple[str, list[Any]]:
-    """The survey metrics from the survey rollup (sums of the daily counts and sums)."""
+    """The survey metrics from the survey rollup (sums of the daily statistics)."""
     cols = []
     for j, m in enumerate(metrics):
-        k = order.index(m.id)
-        for part in m.aggregates():
-            cols.append(f"sum(r.m{k}_{part}) AS m{j}_{part}")
+        for part, stat in m.rollup:
+            cols.append(f"sum(r.{stat}) AS m{j}_{part}")
     return _source_sql(_SOURCES["survey"], [], grain, level, date_from, date_to, team, agent, channel, None,
                        table=ROLLUP_TABLES["survey"], select=", ".join(cols))
 

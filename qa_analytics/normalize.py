@@ -246,6 +246,9 @@ class StageResult:
     duplicates_in_file: int
     errors: list[dict]
     invalid_rows: list[int]  # Excel row numbers of rejected rows
+    # item name -> the column of ``staged_rows`` holding its points (one per
+    # item; None when two columns fold to one item name)
+    wide_points: dict[str, str] | None = None
 
 
 def _field_exprs(kind: Kind, mapping: ColumnMapping) -> tuple[list[str], list[tuple[str, str, str]]]:
@@ -530,6 +533,8 @@ def stage_rows(
     rows_valid = (con.execute("SELECT count(*) FROM staged_rows").fetchall()[0][0]
                   if err_rows or dup_in_file else rows_read)
     item_names_by_index = [normalize_item_name(n) for n, _ in items]
+    wide_points = ({name: f"p{k}" for k, name in enumerate(item_names_by_index)}
+                   if len(set(item_names_by_index)) == len(item_names_by_index) else None)
     errors_out = []
     for row, err in err_rows:
         field = err["field"]
@@ -551,6 +556,7 @@ def stage_rows(
         rows_valid=int(rows_valid),
         rows_skipped=int(skipped),
         skipped={str(k): int(v) for k, v in skipped_by.items()},
+        wide_points=wide_points,
         duplicates_in_file=int(dup_in_file),
         errors=sorted(errors_out, key=lambda e: (e["row"], e["column"] or "")),
         invalid_rows=sorted({e["row"] for e in errors_out}),

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from . import rollups
 from .codes import Problem, define
 from .schema import KINDS, SCHEMA_VERSION, ddl_statements, migration_steps, table_columns
 
@@ -174,7 +175,9 @@ def init_schema(con: duckdb.DuckDBPyConnection, label: str = "") -> None:
             for stmt in statements:
                 con.execute(stmt)
         # One call for the thirty statements: a call per statement cost twice as long.
-        con.execute(";\n".join(ddl_statements()))
+        con.execute(";\n".join(ddl_statements() + rollups.ddl_statements()))
+        if had_meta and found < SCHEMA_VERSION:
+            rollups.rebuild(con)  # an older release kept none: build them once, here
         con.execute(
             "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO UPDATE SET value = excluded.value",
             [str(SCHEMA_VERSION)],
@@ -238,9 +241,14 @@ def bump_version(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _bump_version(con: duckdb.DuckDBPyConnection) -> None:
+    # Rollups that match the store before the bump (the write kept them in
+    # step) still match after it: carry their stamp over to the new version.
+    fresh = rollups.is_fresh(con)
     con.execute(
         "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) WHERE key = 'data_version'"
     )
+    if fresh:
+        rollups.write_stamp(con)
 
 
 @dataclass
@@ -391,6 +399,7 @@ def merge_staged(
     batch_id: int,
     staged: str = "staged",
     staged_items: str | None = None,
+    wide_items: tuple[str, dict[str, str]] | None = None,
 ) -> MergeCounts:
     """Merge the staged rows of ``kind`` into the store (caller holds the transaction).
 
@@ -399,7 +408,8 @@ def merge_staged(
     only) has ``record_key, item, item_group, points, raw_value``.  Keys must
     be unique in ``staged`` (the validator guarantees it).  Rows move between
     tables by column name (``BY NAME``): a migrated database has its newer
-    columns at the end.
+    columns at the end.  The rollups are kept in step in the same
+    transaction (``wide_items``: see :func:`rollups.refresh_records`).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
@@ -412,6 +422,10 @@ def merge_staged(
             FROM {staged} s LEFT JOIN {kind} t USING (record_key)"""
     )
     counts = _counts(con.execute("SELECT cls, count(*) FROM merge_class GROUP BY cls").fetchall())
+    written = "SELECT record_key FROM merge_class WHERE cls IN ('new', 'changed')"
+    keep_rollups = rollups.in_step(con)  # else rebuilt whole after the merge
+    if keep_rollups and kind == "survey" and (counts.imported or counts.updated):
+        rollups.touched_survey_groups(con, written, [])
     now = dt.datetime.now()
     if counts.updated:
         con.execute(
@@ -456,6 +470,18 @@ def merge_staged(
                     FROM {staged_items} i{join.format("i")}""",
                 [batch_id],
             )
+    if counts.imported or counts.updated:
+        if not keep_rollups:
+            rollups.rebuild(con)
+        elif kind == "roster":
+            rollups.refresh_agents(
+                con, f"SELECT s.agent_id FROM {staged} s JOIN merge_class m USING (record_key) "
+                     "WHERE m.cls IN ('new', 'changed')", [])
+        elif kind in rollups.TABLES:
+            every = not (counts.updated or counts.duplicate or counts.stale)
+            keys = None if wide_items and every and kind == "monitoring" else written
+            rollups.refresh_records(con, kind, keys, [], wide_items=wide_items)
+        rollups.write_stamp(con)
     con.execute("DROP TABLE merge_class")
     return counts
 
@@ -506,6 +532,17 @@ def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:
         ).fetchall()
         if later:
             raise UndoError(UNDO_LATER, batch=batch_id, later=", ".join(str(r[0]) for r in later))
+        # What the undo touches, taken before it: removed rows leave no trace.
+        keep_rollups = rollups.is_fresh(con)
+        agent = "agent_id" if "agent_id" in KINDS[kind].field_names else "NULL::VARCHAR AS agent_id"
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE undo_keys AS
+                SELECT record_key, {agent} FROM {kind} WHERE batch_id = ?
+                UNION SELECT record_key, {agent} FROM {kind}_history WHERE superseded_by = ?""",
+            [batch_id, batch_id],
+        )
+        if keep_rollups and kind == "survey":
+            rollups.touched_survey_groups(con, "SELECT record_key FROM undo_keys", [])
         removed = con.execute(
             f"SELECT count(*) FROM {kind} WHERE batch_id = ? AND created_batch = ?",
             [batch_id, batch_id],
@@ -534,6 +571,14 @@ def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:
             [batch_id],
         )
         con.execute(f"DELETE FROM {kind}_history WHERE superseded_by = ?", [batch_id])
+        if not keep_rollups:
+            rollups.rebuild(con)
+        elif kind == "roster":
+            rollups.refresh_agents(con, "SELECT agent_id FROM undo_keys", [])
+        elif kind in rollups.TABLES:
+            rollups.refresh_records(con, kind, "SELECT record_key FROM undo_keys", [])
+        rollups.write_stamp(con)
+        con.execute("DROP TABLE undo_keys")
         con.execute(
             "UPDATE import_batch SET status = 'undone', undone_at = ? WHERE batch_id = ?",
             [dt.datetime.now(), batch_id],

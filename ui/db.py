@@ -1,16 +1,12 @@
 """Database access for the pages.
 
-Two kinds of connection, because Streamlit runs every script run in a new
-thread and a DuckDB connection must not be used by two threads at once:
-
-* :func:`call` (cached analytics) runs on one process-wide connection behind
-  a lock: used by one thread at a time, never concurrently.  It keeps the
-  metric rollups (``qa_analytics.metrics.build_rollups``, temp tables that
-  belong to one connection) and rebuilds them only when the data change.
-* :func:`connection` gives the current thread its own connection for writes
-  (imports, undo) and small direct reads.  Connections to one file in one
-  process share the database, so a write is seen by the analytics
-  connection as soon as it commits.
+Streamlit runs every script run in a new thread and a DuckDB connection
+must not be used by two threads at once, so :func:`connection` gives each
+thread its own connection; connections to one file in one process share
+the database, so a write is seen by every other as soon as it commits.
+The metric rollups are plain tables the store keeps in step with every
+import and undo (``qa_analytics.rollups``): nothing to build when the
+server starts or the data change, and sessions query in parallel.
 
 Cached results are keyed on the store's data version, which every import and
 undo bumps: they are invalidated exactly when the data change.
@@ -27,8 +23,6 @@ from qa_analytics import store
 
 _local = threading.local()
 _schema_ready: set[str] = set()
-_analytics_lock = threading.Lock()
-_analytics: dict[str, object] = {}
 
 
 def _db_path() -> str:
@@ -72,23 +66,6 @@ def version() -> int:
     return store.data_version(connection())
 
 
-def _analytics_connection(path: str, data_version: int) -> duckdb.DuckDBPyConnection:
-    """The shared analytics connection (caller holds the lock), with fresh rollups."""
-    from qa_analytics.metrics import build_rollups
-
-    if _analytics.get("path") != path:
-        old = _analytics.get("con")
-        if old is not None:
-            old.close()
-        _analytics.clear()
-        _analytics.update(path=path, con=_open(path), version=None)
-    con = _analytics["con"]
-    if _analytics["version"] != data_version:
-        build_rollups(con)
-        _analytics["version"] = data_version
-    return con
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def cached(fn_name: str, data_version: int, db_path: str, *args):
     """Run ``store.<fn_name>(con, *args)`` once per data version."""
@@ -105,9 +82,7 @@ def _cached_call(target: str, data_version: int, db_path: str, args: tuple, kwar
 
     module, name = target.split(":")
     fn = getattr(importlib.import_module(module), name)
-    with _analytics_lock:
-        con = _analytics_connection(db_path, data_version)
-        return fn(con, *args, **dict(kwargs))
+    return fn(connection(), *args, **dict(kwargs))
 
 
 def _model_stamp() -> int:
