@@ -439,6 +439,7 @@ class Export:
     sheet: str
     non_data: dict[int, str]  # Excel row -> blank | total | header | note (rows that are not records)
     styles: dict[str, Any]
+    repeats: dict[int, int] = field(default_factory=dict)  # Excel row of a repeated record -> its first row
 
     def describe(self) -> str:
         """One line to reproduce and picture the layout."""
@@ -607,8 +608,12 @@ def _choose_fields(rng: random.Random, s: System, kind: str, force_id: bool, nam
             chosen.append("contact_id")
         if rng.random() < 0.6:
             chosen = [f for f in chosen if f not in ("eval_id", "survey_id")]
-    if force_id and not set(ID_FIELDS[kind]) & set(chosen):
-        chosen.insert(0, rng.choice(ID_FIELDS[kind]))  # an eval id, or only a contact id
+    if force_id and kind in ("monitoring", "survey") and rng.random() < 0.5:
+        # Only a contact id: the case where "same contact id, same everything" must be one record.
+        chosen = [f for f in chosen if f not in ("eval_id", "survey_id")] + (
+            [] if "contact_id" in chosen else ["contact_id"])
+    elif force_id and not set(ID_FIELDS[kind]) & set(chosen):
+        chosen.insert(0, ID_FIELDS[kind][0])
     if kind == "system_check" and "availability_pct" not in chosen and "incidents" not in chosen:
         chosen.append("availability_pct")  # what makes it a system check
     return [f for f, _p in FIELD_ORDER[kind] if f in chosen]
@@ -1061,6 +1066,8 @@ def generate(seed: int, out_dir: Path, *, system: str | None = None, kind: str |
         events.insert(rng.randint(dup_of + 1, n), (dup_of, True))
     seq_col = next((j for j, c in enumerate(lay.columns) if c.role == "seq"), None)
     cells_of: dict[int, list[Any]] = {}
+    first_row: dict[int, int] = {}
+    repeats: dict[int, int] = {}
     for k, (i, again) in enumerate(events):
         if repeat and k and k % page == 0:
             if rng.random() < 0.5:
@@ -1072,13 +1079,13 @@ def generate(seed: int, out_dir: Path, *, system: str | None = None, kind: str |
             cells = list(cells_of[i])
             if seq_col is not None:  # a repeated row still gets the next row number
                 cells[seq_col] = k + 1 if lay.styles["excel"] else str(k + 1)
-            sheet.add(cells)
+            repeats[sheet.add(cells)] = first_row[i]
             continue
         rec = records[i]
         cells = [_cell(rng, lay, c, rec, k + 1) for c in lay.columns]
         cells_of[i] = cells
         written = {c.role: cells[j] for j, c in enumerate(lay.columns)}
-        excel_row = sheet.add(cells)
+        excel_row = first_row[i] = sheet.add(cells)
         rows[excel_row] = _expected_row(lay, rec, written)
         if kind == "monitoring":
             item_rows[excel_row] = sorted(
@@ -1126,7 +1133,7 @@ def generate(seed: int, out_dir: Path, *, system: str | None = None, kind: str |
         summary=expected_summary(kind, list(rows.values())),
         has_id=bool({c.role for c in lay.columns} & set(ID_FIELDS[kind])),
         sheet=sheet_name if lay.styles["excel"] else path.stem,
-        non_data=sheet.non_data, styles={k: v for k, v in lay.styles.items() if k != "dates"},
+        non_data=sheet.non_data, styles={k: v for k, v in lay.styles.items() if k != "dates"}, repeats=repeats,
     )
 
 
@@ -1311,7 +1318,11 @@ def _compare_rows(con: Any, export: Export) -> list[Discrepancy]:
     for r in extra:
         if r in export.non_data:
             out.append(Discrepancy(f"stored:{export.non_data[r]}-row", f"Excel row {r} stored as a record"))
-    if missing or [r for r in extra if r not in export.non_data]:
+        elif r in export.repeats:
+            ids = {c: by_row[r][c] for c in ID_FIELDS[kind] if by_row[r].get(c) is not None}
+            out.append(Discrepancy("stored:repeated-row-twice", f"Excel row {r} repeats row {export.repeats[r]} "
+                                                                f"({ids or 'no id stored'}) and was stored again"))
+    if missing or [r for r in extra if r not in export.non_data and r not in export.repeats]:
         out.append(Discrepancy(f"rows:{kind}:source_row", f"no row stored from Excel rows {missing[:5]}; "
                                                            f"rows stored from {extra[:5]}"))
     if kind == "monitoring":
