@@ -124,11 +124,19 @@ def main(argv: list[str] | None = None) -> int:
         k = names.index(args.system)
         seeds = [args.start + k + len(names) * i for i in range(args.layouts)]
     t0 = time.perf_counter()
+    results: list[dict[str, Any]] = []
+
+    def collect(done: Any) -> None:
+        for r in done:
+            results.append(r)
+            if len(results) % 250 == 0:  # a sign of life on long runs (stderr: stdout stays the report)
+                print(f"  {len(results)}/{len(seeds)} layouts, {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+
     if args.jobs > 1:
         with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:
-            results = list(pool.imap_unordered(run_one, seeds, chunksize=8))
+            collect(pool.imap_unordered(run_one, seeds, chunksize=8))
     else:
-        results = [run_one(s) for s in seeds]
+        collect(run_one(s) for s in seeds)
     wall = time.perf_counter() - t0
     results.sort(key=lambda r: r["seed"])
 
