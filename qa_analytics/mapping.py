@@ -71,29 +71,34 @@ def normalize_header(text: str | None) -> str:
 
 
 CONCEPTS: tuple[Concept, ...] = (
-    _c("record_id", "record id", "质检编号", "质检单号", "质检流水号", "质检记录编号", "质检id", "评测编号", "测评编号",
-       "评分编号", "评分单号", "流水号", "记录编号", "记录id", "拨测编号", "拨测单号", "测试编号", "调查编号",
-       "问卷编号", "评价编号", "评价单号", "回访编号", "检查编号", "巡检编号", "编号", "序列号", "id", "evaluationid",
-       "evalid", "recordid", "testid", "surveyid", "checkid", "qaid", "reviewid"),
+    _c("record_id", "record id", "质检编号", "质检单号", "质检流水号", "质检记录编号", "质检id", "评测编号",
+       "测评编号", "评分编号", "评分单号", "流水号", "记录编号", "记录id", "拨测编号", "拨测单号", "测试编号",
+       "调查编号", "问卷编号", "评价编号", "评价单号", "回访编号", "检查编号", "巡检编号", "编号", "序列号", "id",
+       "evaluationid", "evalid", "recordid", "testid", "surveyid", "checkid", "qaid", "reviewid", "质检单编号",
+       "测试单号", "调查单号", "evaluationno", "testno", "surveyno", "checkno", "recordno", "reviewno"),
     # The call, the recording, the chat session or the ticket the record is
     # about (serial numbers of the telephony and ticket systems).
     _c("contact_id", "contact id", "录音编号", "录音id", "录音号", "录音流水号", "录音序列号", "录音文件编号",
        "通话编号", "通话id", "通话流水号", "通话序列号", "通话记录编号", "通话记录id", "话单号", "话单编号",
        "呼叫编号", "呼叫id", "呼叫流水号", "来电编号", "来电流水号", "会话编号", "会话id", "会话流水号", "联络编号",
        "接触编号", "服务单号", "工单编号", "工单号", "工单id", "受理单号", "受理编号", "callid", "contactid",
-       "sessionid", "recordingid", "ticketid", "ticketno", "caseid", "callref", "interactionid", "conversationid"),
-    _c("agent_id", "agent id", "工号", "员工工号", "员工号", "员工编号", "员工代码", "人员编号", "人员工号", "坐席工号",
-       "座席工号", "坐席号", "座席号", "坐席编号", "座席编号", "坐席代码", "坐席账号", "坐席id", "客服工号", "客服编号",
-       "客服账号", "客服代表工号", "客服代表编号", "话务员工号", "话务员编号", "接线员工号", "服务工号", "受理工号",
-       "被测工号", "被检工号", "被质检工号", "被质检人工号", "被评价人工号", "被测人工号", "被测坐席工号", "agentid",
-       "agentno", "agentcode", "employeeid", "employeeno", "staffid", "staffno", "empid", "agent", "坐席", "座席",
-       "客服代表", "被测坐席"),
+       "sessionid", "recordingid", "ticketid", "ticketno", "caseid", "callref", "interactionid", "conversationid",
+       "录音文件", "来电记录", "通话记录", "呼叫记录"),
+    _c("agent_id", "agent id", "工号", "员工工号", "员工号", "员工编号", "员工代码", "人员编号", "人员工号",
+       "坐席工号", "座席工号", "坐席号", "座席号", "坐席编号", "座席编号", "坐席代码", "坐席账号", "坐席id",
+       "客服工号", "客服编号", "客服账号", "客服代表工号", "客服代表编号", "话务员工号", "话务员编号", "接线员工号",
+       "服务工号", "受理工号", "被测工号", "被检工号", "被质检工号", "被质检人工号", "被评价人工号", "被测人工号",
+       "被测坐席工号", "agentid", "agentno", "agentcode", "employeeid", "employeeno", "staffid", "staffno", "empid",
+       "agent", "坐席", "座席", "客服代表", "被测坐席", "服务代表工号", "坐席代表工号", "repid", "representativeid",
+       "csrid", "agentnumber", "employeenumber"),
     _c("agent_name", "agent name", "姓名", "员工姓名", "人员姓名", "坐席姓名", "座席姓名", "坐席名称", "客服姓名",
        "客服代表姓名", "话务员", "话务员姓名", "接线员", "接线员姓名", "服务人员", "服务人员姓名", "受理人", "被测人",
        "被测人员", "被测坐席姓名", "被质检人", "被质检人姓名", "被检人", "被评价人", "agentname", "employeename",
-       "staffname", "name"),
-    _c("team", "team", "班组", "组别", "小组", "团队", "所属班组", "所属组", "所属小组", "所属团队", "部门", "所属部门",
-       "科室", "team", "teamname", "group", "department", "dept"),
+       "staffname", "name", "服务代表", "服务代表姓名", "坐席代表", "坐席代表姓名", "repname", "representativename",
+       "agentfullname"),
+    _c("team", "team", "班组", "组别", "小组", "团队", "所属班组", "所属组", "所属小组", "所属团队", "部门",
+       "所属部门", "科室", "team", "teamname", "group", "department", "dept", "班组名称", "所在班组", "被测班组",
+       "groupname"),
     _c("date", "date", "日期", "质检日期", "评测日期", "监听日期", "评分日期", "检查日期", "拨测日期", "测试日期",
        "调查日期", "评价日期", "回访日期", "通话日期", "来电日期", "巡检日期", "受理日期", "服务日期", "date",
        "evaldate", "testdate", "surveydate", "checkdate", "calldate", "calltimestamp"),
@@ -102,29 +107,37 @@ CONCEPTS: tuple[Concept, ...] = (
        "复核时间", "lastmodified", "modifiedat", "modified", "updatedat", "lastupdated", "updated"),
     _c("evaluator", "evaluator", "质检员", "质检人", "质检员姓名", "质检员工号", "质检人员", "质检专员", "评分人",
        "评分员", "评测人", "评估人", "监听人", "监听员", "审核人", "审核员", "复核人", "evaluator", "qaname", "qa",
-       "qaagent", "assessor", "reviewer", "scoredby", "evaluatedby"),
-    _c("channel", "channel", "渠道", "服务渠道", "评价渠道", "接触渠道", "服务方式", "媒体类型", "调查渠道", "调查方式",
-       "评价方式", "回访方式", "回访渠道", "来源渠道", "channel", "mediatype", "medium"),
+       "qaagent", "assessor", "reviewer", "scoredby", "evaluatedby", "考评员", "考评人", "质评员", "质评人", "稽核员",
+       "稽核人", "评审人", "评审员", "qaevaluator", "qareviewer", "auditor"),
+    _c("channel", "channel", "渠道", "服务渠道", "评价渠道", "接触渠道", "服务方式", "媒体类型", "调查渠道",
+       "调查方式", "评价方式", "回访方式", "回访渠道", "来源渠道", "channel", "mediatype", "medium", "满意度渠道",
+       "评价来源", "调查来源", "回访来源", "surveychannel", "contactchannel"),
     _c("total_score", "total score", "总分", "得分", "分数", "质检得分", "质检总分", "质检分数", "评分", "最终得分",
        "最终分数", "测评得分", "拨测得分", "测试得分", "综合得分", "检查得分", "合计得分", "score", "totalscore",
-       "finalscore", "qascore"),
+       "finalscore", "qascore", "成绩", "质检成绩", "拨测成绩", "测试成绩", "考核成绩", "评分成绩", "考评成绩",
+       "总成绩", "evaluationscore", "testscore", "overallscore"),
     _c("critical_error", "critical error", "致命差错", "致命错误", "致命项", "是否致命", "致命性差错", "是否致命差错",
        "重大差错", "致命性错误", "criticalerror", "fatalerror", "autofail", "critical"),
-    _c("appeal_status", "appeal status", "申诉", "申诉状态", "申诉结果", "是否申诉", "复核状态", "复核结果", "申诉复核",
-       "申诉复核结果", "appeal", "appealstatus", "disputestatus"),
+    _c("appeal_status", "appeal status", "申诉", "申诉状态", "申诉结果", "是否申诉", "复核状态", "复核结果",
+       "申诉复核", "申诉复核结果", "appeal", "appealstatus", "disputestatus"),
     _c("comments", "comments", "备注", "评语", "点评", "说明", "意见", "质检评语", "质检意见", "客户意见", "留言",
-       "comments", "comment", "remarks", "remark", "notes", "feedback"),
+       "comments", "comment", "remarks", "remark", "notes", "feedback", "建议", "客户建议", "客户反馈", "反馈",
+       "评价内容", "意见建议", "回访记录", "customerfeedback"),
     _c("tester", "tester", "测试人", "拨测人", "拨测员", "测试员", "测评人", "检测人", "tester", "testedby",
        "mysteryshopper"),
     _c("tester_type", "tester type", "测试类型", "拨测类型", "测试人类型", "拨测方", "测试方", "拨测来源", "测评类型",
-       "测评方式", "测试人员类别", "testertype", "testtype", "source"),
+       "测评方式", "测试人员类别", "testertype", "testtype", "source", "拨测人类型", "拨测人员类型", "拨测人身份",
+       "测试人身份", "测试人员类型", "拨测方类型", "testercategory", "testerrole"),
     _c("scenario", "scenario", "业务场景", "测试场景", "拨测场景", "场景", "业务类型", "测试内容", "拨测内容",
-       "scenario", "topic", "businesstype"),
+       "scenario", "topic", "businesstype", "拨测业务", "测试业务", "业务名称", "拨测项目", "testscenario",
+       "testtopic"),
     _c("passed", "passed", "是否合格", "是否通过", "合格", "通过", "测试结果", "拨测结果", "结果", "passed", "pass",
        "result"),
-    _c("rating", "rating", "满意度", "满意度评价", "客户评价", "评价结果", "评价", "满意度结果", "评分等级", "满意程度",
-       "客户满意度", "satisfaction", "satisfactionrating", "rating", "csat"),
-    _c("hire_date", "hire date", "入职日期", "入职时间", "到岗日期", "hiredate", "startdate", "joindate"),
+    _c("rating", "rating", "满意度", "满意度评价", "客户评价", "评价结果", "评价", "满意度结果", "评分等级",
+       "满意程度", "客户满意度", "satisfaction", "satisfactionrating", "rating", "csat", "csatscore",
+       "satisfactionscore", "满意度得分", "满意度分数", "客户评分", "评价分数", "customerrating"),
+    _c("hire_date", "hire date", "入职日期", "入职时间", "到岗日期", "hiredate", "startdate", "joindate", "入司日期",
+       "入司时间", "入职日", "报到日期", "上岗日期", "到岗时间", "入行日期", "onboarddate", "datehired"),
     _c("effective_date", "effective date", "生效日期", "调整日期", "effectivedate", "asof"),
     _c("system", "system", "系统", "系统名称", "检查对象", "设备", "设备名称", "system", "systemname"),
     _c("availability", "availability", "可用率", "可用性", "系统可用率", "可用率%", "availability", "uptime"),
@@ -136,6 +149,7 @@ CONCEPT_BY_NAME: dict[str, Concept] = {c.name: c for c in CONCEPTS}
 # Words that veto a concept: "customer_name" is not the agent's name, and
 # 客户工号 is not the agent's id.
 VETO_WORDS: dict[str, tuple[str, ...]] = {
+    "contact_id": ("号码", "电话", "手机", "主叫", "被叫", "phone", "mobile", "caller", "msisdn"),
     "agent_id": ("customer", "客户", "用户", "caller", "来电人", "主叫"),
     "agent_name": ("customer", "客户", "用户", "caller", "来电人", "主叫", "质检员", "测试人", "审核人", "复核人"),
 }
@@ -184,7 +198,7 @@ KIND_HINTS: dict[str, tuple[str, ...]] = {
 }
 
 # Group headers that mean "the columns below are QA items".
-ITEM_GROUP_WORDS = ("扣分", "评分项", "质检项", "考核项", "项目", "得分项", "服务规范", "业务能力", "致命",
+ITEM_GROUP_WORDS = ("扣分", "评分项", "质检项", "考核项", "考评项", "项目", "得分项", "服务规范", "业务能力", "致命",
                     "item", "deduction", "criteria")
 
 TOTAL_ROW_WORDS = ("合计", "总计", "小计", "平均", "平均值", "平均分", "汇总", "total", "subtotal", "average",
@@ -270,11 +284,18 @@ def match_concept(header: str | None) -> tuple[str | None, float]:
     Scores: exact 1.0; the header starts or ends with an alias 0.85; contains
     it 0.7; close spelling (difflib ratio >= 0.84) 0.6 x ratio.  Longer aliases
     add a little, so the most specific alias wins.
+
+    A header made of two known words follows how Chinese builds nouns
+    (:func:`_compose`): the last word names the column (被测人班组 is a team),
+    unless it is only an attribute of the first, a person (质检人员姓名 is the
+    evaluator, 服务人员工号 the agent's id, 拨测人员类别 the tester type).
     """
     h = normalize_header(header)
     if not h:
         return None, 0.0
     best: tuple[str | None, float] = (None, 0.0)
+    prefix: tuple[str, str, float] | None = None  # (concept, alias, score) of the best prefix match
+    suffix: tuple[str, str, float] | None = None
     for concept in CONCEPTS:
         if any(w in h for w in VETO_WORDS.get(concept.name, ())):
             continue
@@ -285,6 +306,10 @@ def match_concept(header: str | None) -> tuple[str | None, float]:
                 score = 1.0
             elif len(alias) >= 2 and (h.startswith(alias) or h.endswith(alias)):
                 score = 0.85 + 0.01 * min(len(alias), 10)
+                if h.startswith(alias) and (prefix is None or score > prefix[2]):
+                    prefix = (concept.name, alias, score)
+                if h.endswith(alias) and (suffix is None or score > suffix[2]):
+                    suffix = (concept.name, alias, score)
             elif len(alias) >= 2 and alias in h and not alias.isascii():
                 # Inside a longer header: Chinese words only.  Folded Latin
                 # headers lost their word breaks ("sentiment" holds "time").
@@ -302,7 +327,66 @@ def match_concept(header: str | None) -> tuple[str | None, float]:
                 score = 0.0
             if score > best[1]:
                 best = (concept.name, score)
+    if best[1] < 1.0:
+        composed = _compose(h, prefix, suffix)
+        if composed is not None:
+            return composed, max(best[1], 0.85)
     return best
+
+
+# People a header can name before one of their attributes, and the concept
+# each attribute of theirs is: 服务人员 + 工号 is the agent's id.
+_PERSON_OF = {"agent_id": "agent", "agent_name": "agent", "evaluator": "evaluator", "tester": "tester",
+              "checker": "checker"}
+_ATTRIBUTE = {"agent": {"id": "agent_id", "name": "agent_name"}}
+ID_ATTRIBUTES = frozenset(normalize_header(w) for w in ("工号", "编号", "号", "账号", "代码", "id", "no", "code",
+                                                        "number"))
+NAME_ATTRIBUTES = frozenset(normalize_header(w) for w in ("姓名", "名称", "名字", "name", "fullname"))
+# 拨测人员类别: the type of that person.
+TYPE_WORDS = ("类别", "类型", "身份", "角色", "type", "category", "role", "class")
+_TYPE_OF = {"tester": "tester_type"}
+
+
+def _compose(h: str, prefix: tuple[str, str, float] | None, suffix: tuple[str, str, float] | None) -> str | None:
+    """The concept of a header that starts with one known word (``prefix``)
+    and ends with another (``suffix``): an attribute of a person (its name,
+    its id, its type) is that person's column; otherwise the last word
+    names the column."""
+    if prefix is not None:
+        tail = _tail_word(h, prefix[1])
+        person = _PERSON_OF.get(prefix[0])
+        if person:
+            if tail in TYPE_ATTRIBUTES:
+                return _TYPE_OF.get(person)
+            if tail in NAME_ATTRIBUTES:
+                return _ATTRIBUTE.get(person, {}).get("name", _PERSON_NAME.get(person))
+            if tail in ID_ATTRIBUTES:
+                return _ATTRIBUTE.get(person, {}).get("id", _PERSON_NAME.get(person))
+        elif prefix[0] == "contact_id" and tail in ID_ATTRIBUTES:
+            return "contact_id"  # 来电记录编号: the number of the call record
+        elif prefix[0] in _MEASURES and tail in SCORE_ATTRIBUTES:
+            return prefix[0]  # 满意度评分: the satisfaction rating, as a score
+    if prefix is not None and suffix is not None and prefix[0] != suffix[0] and (
+            len(prefix[1]) + len(suffix[1]) <= len(h)):
+        return suffix[0]  # head-final: 被测人班组 is a team
+    return None
+
+
+_PERSON_NAME = {"evaluator": "evaluator", "tester": "tester", "checker": "checker"}
+TYPE_ATTRIBUTES = frozenset(normalize_header(w) for w in TYPE_WORDS)
+# Concepts that are measures themselves: their "score" is still them.
+_MEASURES = frozenset({"rating", "availability"})
+SCORE_ATTRIBUTES = frozenset(normalize_header(w) for w in ("评分", "得分", "分数", "分值", "分", "score", "value",
+                                                           "rate", "率"))
+
+
+def _tail_word(h: str, prefix_alias: str) -> str:
+    """What follows the prefix, without filler such as 人员 / 的."""
+    rest = h[len(prefix_alias):]
+    for filler in ("人员", "员", "人", "的"):
+        if rest.startswith(filler) and len(rest) > len(filler):
+            rest = rest[len(filler):]
+    return rest
 
 
 def _is_texty(cell: str | None) -> bool:
@@ -462,7 +546,7 @@ def _concepts_of(names: list[str | None]) -> list[tuple[str | None, float]]:
     return [match_concept(n) if n else (None, 0.0) for n in names]
 
 
-def detect_kind(names: list[str | None], context: str = "") -> str | None:
+def detect_kind(names: list[str | None], context: str = "", groups: list[str | None] | None = None) -> str | None:
     """Which record kind the headers describe (``None`` if unclear).
 
     Distinctive concepts decide (a rating column means survey, an
@@ -487,6 +571,8 @@ def detect_kind(names: list[str | None], context: str = "") -> str | None:
         score["roster"] += 2 + ("hire_date" in found) + ("team" in found)
     if "hire_date" in found:
         score["roster"] += 1.5
+    if groups and sum(1 for g in groups if g and _is_group(g)) >= 2:
+        score["monitoring"] += 1.5  # columns under a 扣分项 / 考核项目 group: a QA form
     for k in score:
         score[k] += 0.3 * hints[k]
     best = max(score, key=lambda k: score[k])
@@ -513,6 +599,9 @@ GENERIC_ID_HEADERS = frozenset(normalize_header(h) for h in ("编号", "序列�
 # header is the contact id.
 CONTACT_WORDS = ("流水号", "编号", "录音", "通话", "会话", "工单", "话单", "呼叫", "受理", "call", "session",
                  "ticket", "record", "contact", "case", "interaction")
+# A phone number identifies a caller, not the contact (the call, ticket).
+PHONE_WORDS = ("号码", "电话", "手机", "主叫", "被叫", "来电号", "phone", "mobile", "caller", "callernumber",
+               "msisdn", "telephone")
 # Numbers under these words are measurements, not points of a QA form.
 NOT_ITEM_WORDS = ("时长", "时间", "秒", "分钟", "次数", "数量", "金额", "电话", "号码", "手机", "年龄", "排名", "名次",
                   "序", "编号", "工号", "duration", "seconds", "minutes", "count", "phone", "number", "amount",
@@ -633,6 +722,28 @@ def _values_fit(role: str, p: ColumnProfile) -> bool:
     return p.share(*shapes) >= 0.5 and not (role == "timestamp" and p.share("text") >= 0.5 and not p.time_like)
 
 
+_RATING_WORDS = frozenset({"非常满意", "很满意", "满意", "比较满意", "基本满意", "一般", "不满意", "很不满意", "非常不满意",
+                           "very satisfied", "satisfied", "neutral", "dissatisfied", "very dissatisfied"})
+
+
+def _fit_share(role: str, values: list[str | None]) -> float:
+    """The share of a column's cells that a field of ``role`` could hold
+    (1.0 for roles that take anything)."""
+    vals = [_fold(str(v)) for v in values if v is not None and str(v).strip()]
+    if not vals:
+        return 1.0
+    if role == "rating":
+        ok = sum(1 for v in vals if v.lower() in _RATING_WORDS
+                 or ((x := _numeric(v)) is not None and 0 <= x <= 5))
+    elif role in ("score", "percent"):
+        ok = sum(1 for v in vals if (x := _numeric(v.rstrip("%"))) is not None and 0 <= x <= 100)
+    elif role in ("date", "datetime"):
+        ok = sum(1 for v in vals if cell_shape(v) in ("date", "int", "number"))
+    else:
+        return 1.0
+    return ok / len(vals)
+
+
 def _has_word(header: str, words: tuple[str, ...]) -> bool:
     h = normalize_header(header)
     return any(w in h for w in words)
@@ -718,7 +829,7 @@ def map_columns(
     names = layout.names
     overrides = {normalize_header(k): v for k, v in (overrides or {}).items()}
     if kind is None:
-        kind = detect_kind(names, context)
+        kind = detect_kind(names, context, layout.groups)
         if kind is None:
             raise MappingError(UNKNOWN_KIND, headers=", ".join(n for n in names if n)[:300])
     kind_def = KINDS[kind]
@@ -780,7 +891,10 @@ def map_columns(
         fname = fields_of[concept]
         if score < 1.0 and not _values_fit(kind_def.field(fname).role, p):
             continue  # "response_time" of "Within SLA": the header half-matched, the values say no
-        candidates.append((score, -j, fname))
+        # two columns for one field (a 0-10 csat_score beside a 1-5 rating): the
+        # one whose values fit the field wins the tie
+        fit = _fit_share(kind_def.field(fname).role, [r[j] if j < len(r) else None for r in rows])
+        candidates.append((score + 0.1 * fit, -j, fname))
     taken: set[int] = set(forced)
     for _score, neg_j, fname in sorted(candidates, reverse=True):
         j = -neg_j
@@ -808,11 +922,12 @@ def map_columns(
         if _is_row_number(name, p, strict=False):
             ignore(j, IGNORED_ROW_NUMBER)
         elif p.share("identifier") >= 0.8:
-            if ("contact_id" in kind_fields and "contact_id" not in fields and _has_word(name, CONTACT_WORDS)):
+            if ("contact_id" in kind_fields and "contact_id" not in fields and _has_word(name, CONTACT_WORDS)
+                    and not _has_word(name, PHONE_WORDS)):
                 fields["contact_id"] = j
             else:
                 ignore(j, IGNORED_IDENTIFIER)
-        elif j in not_in_kind:
+        elif j in not_in_kind and not (kind == "monitoring" and _is_points(p) and match_concept(name)[1] < 1.0):
             c = not_in_kind[j]
             ignore(j, IGNORED_NOT_IN_KIND, concept=CONCEPT_BY_NAME[c].label("en"),
                    concept_zh=CONCEPT_BY_NAME[c].label("zh"), kind=kind, kind_zh=kind_def.label("zh"))

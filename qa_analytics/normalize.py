@@ -42,6 +42,7 @@ __all__ = ["StageResult", "stage_rows", "drop_staging", "install_macros", "SATIS
 
 _FULL = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
 _HALF = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
+_FOLD_TABLE = str.maketrans(_FULL, _HALF)  # qa_fold, in Python
 
 SATISFIED_WORDS = ("非常满意", "很满意", "十分满意", "满意", "比较满意", "较满意", "very satisfied",
                    "satisfied", "extremely satisfied", "good", "very good", "excellent", "好评")
@@ -272,7 +273,9 @@ def _field_exprs(kind: Kind, mapping: ColumnMapping) -> tuple[list[str], list[tu
             # no trimming, no full-width folding; a blank cell is no value.
             expr = f"CASE WHEN {raw} IS NOT NULL THEN r{j} END" if j is not None else "NULL::VARCHAR"
         elif role == "label":
-            expr = f"{raw}"  # a code (team, scenario, system): trimmed and folded
+            # A name that groups records (team, scenario, system): as written,
+            # only the spaces around it trimmed, so "综合一组 " is "综合一组".
+            expr = f"CASE WHEN {raw} IS NOT NULL THEN qa_trim(r{j}) END" if j is not None else "NULL::VARCHAR"
         elif role == "datetime":
             expr = f"qa_ts_c({raw})"
             err = f"CASE WHEN {raw} IS NOT NULL AND {name} IS NULL THEN 'bad_datetime' END"
@@ -584,7 +587,8 @@ def _skip_sql(mapped_cols: list[int], first_cols: list[int], header_names: list[
     for j in mapped_cols[:6]:
         if j < len(header_names) and header_names[j]:
             header_checks.append(f"(c{j} IS NOT DISTINCT FROM $h{j})")
-            params[f"h{j}"] = header_names[j].strip()
+            # compared with the cleaned cell: fold the header the same way
+            params[f"h{j}"] = str(header_names[j]).translate(_FOLD_TABLE).strip(" \t\r\n")
     is_header = " AND ".join(header_checks) if header_checks else "false"
     # Note, signature and footer lines: one cell holds text such as 注：…,
     # 制表：…, 导出时间：…, 第 2 页; every other cell of the row is empty.
