@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from . import store
 from .export import write_xlsx
+from .isolation import run_isolated
 from .mapping import ColumnMapping, HeaderLayout, MappingError, find_header, map_columns, normalize_header
 from .normalize import drop_staging, stage_rows
 from .read import RawSheet, ReadError, Workbook
@@ -109,6 +110,19 @@ def _choose_sheet(book: Workbook, known: frozenset[str] = frozenset()) -> tuple[
     return raw, layout
 
 
+def _read_and_choose(path: Path, known: frozenset[str], sheet: str | None) -> tuple[RawSheet, HeaderLayout]:
+    """Open the file, pick its sheet and find the header: the whole untrusted
+    part of planning, run in the reader's child process (``run_isolated``)."""
+    book = Workbook(path)
+    if sheet is None:
+        return _choose_sheet(book, known)
+    raw = book.read(sheet)
+    found = find_header(raw, known=known)
+    if found is None:
+        raise MappingError(f"sheet {sheet!r}: no header row found")
+    return raw, found
+
+
 NOT_AN_EXPORT = (
     "not a recognised evaluation export: no sheet has a header row with columns such as "
     "工号/agent id, 日期/date, 总分/score or 满意度/rating"
@@ -126,15 +140,7 @@ def plan_import(
     if kind is not None and kind not in KINDS:
         raise MappingError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
     known = frozenset(normalize_header(h) for h in (overrides or {}))
-    book = Workbook(path)
-    if sheet is None:
-        raw, layout = _choose_sheet(book, known)
-    else:
-        raw = book.read(sheet)
-        found = find_header(raw, known=known)
-        if found is None:
-            raise MappingError(f"sheet {sheet!r}: no header row found")
-        layout = found
+    raw, layout = run_isolated(_read_and_choose, path, known, sheet)
     sample = raw.rows(layout.data_start, layout.data_start + 50)
     mapping = map_columns(layout, sample, kind=kind, overrides=overrides, context=f"{path.name} {sheet}")
     missing = [

@@ -14,8 +14,10 @@ file declares (a sheet's rectangle, every shared string) before checking
 anything.  A zipped workbook is measured first (``qa_analytics.prescan``)
 against :class:`~qa_analytics.limits.ReadLimits`, and refused with its own
 code before any large allocation; what passes may then use the memory its
-uncompressed size justifies (``limits.grant_memory``, effective once a
-process has capped its memory with ``limits.cap_memory``).
+uncompressed size justifies (``limits.grant_memory``, effective in the
+isolated reader's child process, ``qa_analytics.isolation``).
+:func:`read_sheet` and :func:`sheet_names` run there; :class:`Workbook`
+reads in the calling process, for use inside ``run_isolated``.
 
 CSV files are decoded as UTF-8 (with or without BOM), UTF-16 (with a BOM,
 or without one when the bytes show it: ASCII delimiters leave a zero in
@@ -313,6 +315,8 @@ class Workbook:
     """An opened file: the reader is built once and serves every sheet
     (opening an .xlsx parses its shared strings, the slowest part of a read).
 
+    It reads in this process: for an untrusted file, use it inside
+    ``isolation.run_isolated`` (as :func:`read_sheet` and the importer do).
     """
 
     def __init__(self, path: str | Path, limits: ReadLimits | None = None):
@@ -378,13 +382,18 @@ def _read_sheet_here(path: Path, sheet: str | int, n_rows: int | None) -> RawShe
 
 
 def sheet_names(path: str | Path) -> list[str]:
-    """Names of the visible sheets (a CSV file has one sheet, named after the file)."""
-    return _sheet_names_here(Path(path))
+    """Names of the visible sheets (a CSV file has one sheet, named after the file);
+    read in an isolated child process."""
+    from .isolation import run_isolated  # isolation imports this module
+
+    return run_isolated(_sheet_names_here, Path(path))
 
 
 def read_sheet(path: str | Path, sheet: str | int = 0, n_rows: int | None = None) -> RawSheet:
-    """Read one sheet (or the CSV file) as a grid of text cells."""
-    return _read_sheet_here(Path(path), sheet, n_rows)
+    """Read one sheet (or the CSV file) as a grid of text cells, in an isolated child process."""
+    from .isolation import run_isolated  # isolation imports this module
+
+    return run_isolated(_read_sheet_here, Path(path), sheet, n_rows)
 
 
 # --- CSV ----------------------------------------------------------------------------------

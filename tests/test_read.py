@@ -312,3 +312,25 @@ def test_a_workbook_that_is_fine_is_not_scanned_into_refusal(tmp_path):
     with zipfile.ZipFile(f) as z:
         assert z.testzip() is None
     assert read_sheet(f).n_rows == 306
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(["xlsx", "xls", "csv"]))
+def test_bit_flipped_files_are_read_or_refused_never_a_crash(tmp_path, seed, kind):
+    """A fuzzer's view: a valid export with a few bits flipped is a report, never a traceback."""
+    from conftest import monitoring_export, write_xls
+
+    src = tmp_path / f"src.{kind}"
+    if not src.exists():
+        if kind == "xlsx":
+            monitoring_export(src, n=30)
+        elif kind == "xls":
+            write_xls(src, ROWS * 10)
+        else:
+            write_csv(src, ROWS * 10)
+    f = tmp_path / f"flipped.{kind}"
+    f.write_bytes(hostile.bit_flipped(src.read_bytes(), seed))
+    try:
+        read_sheet(f)
+    except ReadError as exc:
+        assert exc.code_name and str(exc)
