@@ -173,3 +173,29 @@ def test_a_bomb_is_refused_with_its_code_and_the_process_tree_stays_under_1_GB(t
     assert got["code"] == code
     assert got["self_mb"] + got["children_mb"] < 1024, got  # the parent's peak plus the largest child's
     assert "panicked" not in out.stderr and "memory allocation" not in out.stderr, out.stderr[-2000:]
+
+
+def test_the_import_page_survives_bombs_and_goes_on_importing(browser, server_for, tmp_path):
+    """The incident of issue 13: a 2 KB upload killed the Streamlit server."""
+    from conftest import monitoring_export, wait_idle
+
+    srv = server_for(tmp_path / "fresh.duckdb")
+    page = browser.new_page(viewport={"width": 1440, "height": 1100})
+    page.goto(f"{srv.url}/import_data?lang=en")
+    wait_idle(page)
+    far = hostile.far_away_cell(tmp_path / "far.xlsx")
+    xls = hostile.xls_dimensions_bomb(tmp_path / "dims.xls")  # no prescan for .xls: the memory cap stops it
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files([str(far), str(xls)])
+    wait_idle(page, timeout=90_000)
+    assert page.get_by_text("Cannot import", exact=False).count() == 2, srv.output()[-3000:]
+    assert srv.proc.poll() is None  # the server is alive
+    export = monitoring_export(tmp_path / "质检明细.xlsx", n=5)
+    page.goto(f"{srv.url}/import_data?lang=en")
+    wait_idle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(export))
+    wait_idle(page)
+    page.get_by_role("button", name="Import", exact=True).click()
+    wait_idle(page)
+    assert page.get_by_text("Imported (batch").count() == 1, srv.output()[-3000:]
+    assert "panicked" not in srv.output() and "memory allocation" not in srv.output()
+    page.close()
