@@ -141,16 +141,6 @@ def test_every_read_code_speaks_both_languages():
 # --- limits ---------------------------------------------------------------------------------
 
 
-def test_limits_come_from_the_environment(monkeypatch):
-    monkeypatch.setenv("QA_MAX_ROWS", "1e6")
-    monkeypatch.setenv("QA_MAX_ZIP_RATIO", "50.5")
-    lim = ReadLimits.from_env()
-    assert (lim.max_rows, lim.max_zip_ratio, lim.max_columns) == (1_000_000, 50.5, ReadLimits().max_columns)
-    monkeypatch.setenv("QA_MAX_ROWS", "lots")
-    with pytest.raises(ValueError, match="QA_MAX_ROWS"):
-        ReadLimits.from_env()
-
-
 def test_a_csv_past_a_limit_is_refused_as_it_is_read(tmp_path, monkeypatch):
     f = write_csv(tmp_path / "wide.csv", [[str(j) for j in range(30)]] * 50, encoding="utf-8")
     monkeypatch.setenv("QA_MAX_ROWS", "40")
