@@ -68,9 +68,10 @@ class SheetFacts:
 
     @property
     def extent(self) -> tuple[int, int, int, int] | None:
-        """The rectangle a reader would allocate: scanned if known, else declared."""
-        if self.scanned and self.max_row:
-            return (self.min_row, self.min_col, self.max_row, self.max_col)
+        """The rectangle a reader would allocate: scanned if scanned (None when
+        no cell has a value), else as declared."""
+        if self.scanned:
+            return (self.min_row, self.min_col, self.max_row, self.max_col) if self.max_row else None
         return self.declared
 
 
@@ -252,24 +253,36 @@ def _looks_over(head: bytes, prefix: bytes, size: int, limits: ReadLimits) -> bo
     return est_rows > limits.max_rows or est_rows * max(cells / rows, 1) > limits.max_cells
 
 
-class _SheetScan:
-    """Rows and the farthest cell of a sheet's XML, streamed a chunk at a time.
+# A cell with something in it: calamine skips empty ones (``<c r="XFD9" s="1"/>``,
+# which some writers put across whole formatted rows), so only these decide
+# the rectangle.
+_VALUED = rb'"[^>]*(?<!/)>'
 
-    A regular expression over every cell costs ~0.3 s per 16 MB; this makes
-    four cheap passes over what decides the rectangle (~0.1 s per 16 MB, on
-    top of decompressing): the row tags, each row's number, the cells whose
-    row has more digits than the rows reach (a stray far cell), and the
-    column letters of the widest references present.  It reads references as writers write
+
+class _SheetScan:
+    """Rows and the farthest cell with a value of a sheet's XML, streamed a chunk at a time.
+
+    A regular expression over every cell costs ~0.3 s per 16 MB; this looks
+    only at what decides the rectangle (~0.1 s per 16 MB on top of
+    decompressing): the row tags (counted), the last cells of each chunk (in
+    a sorted sheet, its farthest row), the cells whose row has more digits
+    than any seen so far (a stray far cell, sorted or not), and the column
+    letters of the widest references.  It reads references as writers write
     them (``r="B12"``); a file written otherwise is held by the memory cap.
+    The rectangle starts at A1, as the reader's grid does.
     """
 
     def __init__(self, prefix: bytes, facts: SheetFacts):
         self.facts = facts
         self.row_tag = b"<" + prefix + b"row"  # also counts a <rowBreaks>: one too many is harmless
-        self.row_r = re.compile(rb"<" + re.escape(prefix) + rb"row\b[^>]*?\sr=\"(\d{1,10})\"")
-        self.wide = re.compile(rb'r="[A-Za-z]{2}')
-        self.wide_letters = re.compile(rb'r="([A-Za-z]{2,7})\d')
-        self.narrow = re.compile(rb'r="([A-Za-z])\d')
+        self.row_with_r = b"<" + prefix + b'row r="'
+        self.cell_tags = (b"<" + prefix + b"c ", b"<" + prefix + b"c>")
+        self.cell_with_r = b"<" + prefix + b'c r="'
+        self.cell_end = b"</" + prefix + b"c>"
+        self.implicit_rows = 0
+        self.cells = re.compile(rb'r="[A-Za-z]{1,7}(\d{1,10})' + _VALUED)
+        self.wide = re.compile(rb'r="([A-Za-z]{2,7})\d{1,10}' + _VALUED)
+        self.narrow = re.compile(rb'r="([A-Za-z])\d{1,10}' + _VALUED)
         self.far: dict[int, re.Pattern] = {}
 
     def run(self, zf: zipfile.ZipFile, name: str, limits: ReadLimits) -> None:
@@ -292,25 +305,33 @@ class _SheetScan:
 
     def window(self, w: bytes) -> None:
         f = self.facts
-        f.row_elements += w.count(self.row_tag)
-        rows = [int(x) for x in self.row_r.findall(w)]
-        digits = len(str(max(rows) if rows else max(f.max_row, 9)))
+        row_tags = w.count(self.row_tag)
+        f.row_elements += row_tags
+        self.implicit_rows += row_tags - w.count(self.row_with_r)  # rows without r="" follow one another
+        rows = [int(x) for x in self.cells.findall(w, max(0, len(w) - 8192))]
+        # Until a row is known every valued cell is "far" (one full pass);
+        # then only those with more digits than the farthest row so far.
+        known = max(rows + [f.max_row])
+        digits = len(str(known)) if known else 0
         far = self.far.get(digits)
         if far is None:
-            far = self.far[digits] = re.compile(rb'r="[A-Za-z]{1,7}(\d{%d,10})"' % (digits + 1))
-        if far.search(w):
-            rows += [int(x) for x in far.findall(w)]
-        letters = self.wide_letters if self.wide.search(w) else self.narrow
-        col = max((_col_number(a.upper()) for a in set(letters.findall(w))), default=0)
-        if rows:
-            f.min_row = min(f.min_row, min(rows)) if f.max_row else min(rows)
-            f.max_row = max(f.max_row, max(rows))
+            far = self.far[digits] = re.compile(rb'r="[A-Za-z]{1,7}(\d{%d,10})' % (digits + 1) + _VALUED)
+        rows += [int(x) for x in far.findall(w)]
+        # One-letter columns reach Z at most (26 x the rows is held by the row
+        # limit): their widest is read from the chunk's last rows only.
+        letters = self.wide.findall(w) or self.narrow.findall(w, max(0, len(w) - 8192)) or self.narrow.findall(w)
+        col = max((_col_number(a.upper()) for a in set(letters)), default=0)
+        if sum(w.count(t) for t in self.cell_tags) > w.count(self.cell_with_r):
+            # Cells without r="" follow one another: a row reaches as far as
+            # its cells up to its last one with a value (which ends in </c>).
+            for row in w.split(self.row_tag):
+                end = row.rfind(self.cell_end)
+                if end > 0:
+                    col = max(col, sum(row.count(t, 0, end) for t in self.cell_tags))
+        f.max_row = max(rows + [f.max_row, self.implicit_rows])
         f.max_col = max(f.max_col, col)
-        if f.row_elements:  # rows without r="" follow one another
-            f.min_row = f.min_row or 1
-            f.max_row = max(f.max_row, f.min_row + f.row_elements - 1)
         if f.max_row:
-            f.min_col, f.max_col = 1, max(f.max_col, 1)
+            f.min_row, f.min_col, f.max_col = 1, 1, max(f.max_col, 1)
 
 
 def _inspect_strings(zf: zipfile.ZipFile, part: PartFacts, limits: ReadLimits) -> StringFacts:
