@@ -119,6 +119,13 @@ def test_password_protected_workbooks_are_refused_as_encrypted(tmp_path):
     assert err.value.code_name == "encrypted"
 
 
+def test_a_sheet_that_is_not_there(tmp_path):
+    f = write_xlsx(tmp_path / "a.xlsx", [["工号"]])
+    with pytest.raises(ReadError) as err:
+        read_sheet(f, "汇总")
+    assert err.value.code_name == "sheet_not_found" and err.value.message("zh") == "工作簿中没有名为 “汇总” 的工作表"
+
+
 def test_sniff_ignores_lying_extensions(tmp_path):
     p = tmp_path / "really_csv.xls"
     p.write_text("工号,满意度\n1,5\n", encoding="utf-8")
