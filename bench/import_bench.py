@@ -11,8 +11,14 @@ measured in the same run:
   the machine weighs on both sides (``ratio_of_medians`` is printed too).
 * ``import_vs_openpyxl``: the same import divided by
   ``pandas.read_excel(engine="openpyxl")`` of the file (< 1 means faster).
-* ``peak_rss_mb_500k``: peak resident memory of a process importing a
-  500,000-row export.  Target < 1,500 MB.
+* ``peak_rss_mb_500k``: peak resident memory importing a 500,000-row
+  export, of the whole process tree (the importing process, the reader's
+  fork server and its child, summed every 10 ms).  Target < 1,500 MB.
+  ``peak_rss_importer_mb`` and ``peak_rss_reader_mb`` are each process's
+  own peak (they do not coincide: the importer waits while the reader works).
+* ``isolation_cost_s``: the median extra time of an isolated import over
+  the same import in-process (``QA_READ_ISOLATION=0``), measured in the
+  same interleaved rounds; the prescan is part of both.
 
 The last line printed is one JSON object with these figures (and the seconds
 behind them).  ``--rows`` and ``--big-rows`` shrink the run for a smoke test.
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -103,16 +110,53 @@ def full_import(path: Path) -> dict:
     return rep.to_dict()
 
 
-def peak_rss_of_import(path: Path) -> float:
+def in_process_import(path: Path) -> dict:
+    os.environ["QA_READ_ISOLATION"] = "0"
+    try:
+        return full_import(path)
+    finally:
+        del os.environ["QA_READ_ISOLATION"]
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants now (Linux /proc)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                total += next((int(ln.split()[1]) for ln in fh if ln.startswith("VmRSS:")), 0)
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total / 1024
+
+
+def peak_rss_of_import(path: Path) -> tuple[float, float, float]:
+    """Peak RSS (MB) of a fresh process importing ``path``: the whole process
+    tree (the importer, the reader's fork server and the reader child, summed
+    every 10 ms from outside), the importer's own peak, and the reader's
+    (the fork server reaps it; stopping the server lets the importer collect it)."""
     code = (
         f"import resource, sys; sys.path.insert(0, {str(ROOT)!r}); "
         "from bench.import_bench import full_import; from pathlib import Path; "
-        f"r = full_import(Path({str(path)!r})); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, r['rows_imported'])"
+        "from qa_analytics import isolation; "
+        f"r = full_import(Path({str(path)!r})); isolation.shutdown(); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "
+        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, r['rows_imported'])"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    mb, rows = out.stdout.split()
-    return float(mb)
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    tree = 0.0
+    while proc.poll() is None:
+        tree = max(tree, _tree_rss_mb(proc.pid))
+        time.sleep(0.01)
+    out, _ = proc.communicate()
+    if proc.returncode:
+        raise RuntimeError(f"the import failed ({proc.returncode})")
+    parent, child, rows = out.split()
+    return tree, float(parent), float(child)
 
 
 def main() -> None:
@@ -126,26 +170,36 @@ def main() -> None:
     print(f"file: {small.name} ({small.stat().st_size / 2**20:.1f} MB)", flush=True)
     # Interleaved (read, import, read, import, ...): both sides of the ratio
     # see the same moments of a shared machine, and the medians are compared.
-    reads, imports = [], []
+    reads, imports, in_process = [], [], []
     # The first import in a process also fills caches (schema columns, header
-    # matches): reported on its own, left out of the medians.
+    # matches) and starts the reader's fork server: reported on its own, left
+    # out of the medians.
     t_first = timed(lambda: full_import(small), 1)
+    in_process_import(small)
     for _ in range(args.repeat):
         reads.append(timed(lambda: bare_read(small), 1))
         imports.append(timed(lambda: full_import(small), 1))
+        in_process.append(timed(lambda: in_process_import(small), 1))
     t_read, t_import = statistics.median(reads), statistics.median(imports)
     pairwise = statistics.median(i / r for i, r in zip(imports, reads))
+    cost = statistics.median(i - j for i, j in zip(imports, in_process))
     print(f"bare fastexcel read: {t_read:.2f} s  ({', '.join(f'{x:.2f}' for x in reads)})", flush=True)
     print(f"full import:         {t_import:.2f} s  ({', '.join(f'{x:.2f}' for x in imports)})", flush=True)
+    print(f"in-process import:   {statistics.median(in_process):.2f} s  "
+          f"({', '.join(f'{x:.2f}' for x in in_process)}); isolation costs {cost:+.2f} s", flush=True)
     t_openpyxl = timed(lambda: openpyxl_read(small), 1)
     print(f"pandas+openpyxl read: {t_openpyxl:.2f} s", flush=True)
     big = make_export(args.out / f"monitoring_{args.big_rows}.xlsx", args.big_rows)
-    rss = peak_rss_of_import(big)
-    print(f"peak RSS importing {args.big_rows:,} rows: {rss:.0f} MB", flush=True)
+    rss, parent, child = peak_rss_of_import(big)
+    print(f"peak RSS importing {args.big_rows:,} rows: {rss:.0f} MB for the process tree "
+          f"(the importer's own peak {parent:.0f}, the reader's {child:.0f})", flush=True)
     print(json.dumps({
         "import_vs_fastest_read": round(pairwise, 2),
         "import_vs_openpyxl": round(t_import / t_openpyxl, 3),
         "peak_rss_mb_500k": round(rss),
+        "peak_rss_importer_mb": round(parent),
+        "peak_rss_reader_mb": round(child),
+        "isolation_cost_s": round(cost, 3),
         "rows": args.rows,
         "big_rows": args.big_rows,
         "first_import_s": round(t_first, 3),

@@ -106,3 +106,14 @@ class Problem(Exception):
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {"code": self.code.name, "params": dict(self.params), "message": self.message(lang)}
+
+    def __reduce__(self):
+        """Pickle as (class, code, params): a problem raised in another process
+        (the isolated reader) arrives whole, not as its English sentence."""
+        return (_rebuild, (type(self), self.code, self.params))
+
+
+def _rebuild(cls: type[Problem], code: Code, params: dict[str, Any]) -> Problem:
+    if not (isinstance(cls, type) and issubclass(cls, Problem) and isinstance(code, Code)):
+        raise TypeError("not a problem")
+    return cls(code, **params)

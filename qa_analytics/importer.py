@@ -26,6 +26,7 @@ import pyarrow as pa
 from . import mappings, store
 from .codes import Problem, define, render, resolve_lang
 from .export import write_xlsx
+from .isolation import run_isolated
 from .mapping import (
     MISSING_FIELDS,
     NO_AGENT_ID,
@@ -190,6 +191,19 @@ def _choose_sheet(book: Workbook, known: frozenset[str] = frozenset()) -> tuple[
     return raw, layout
 
 
+def _read_and_choose(path: Path, known: frozenset[str], sheet: str | None) -> tuple[RawSheet, HeaderLayout]:
+    """Open the file, pick its sheet and find the header: the whole untrusted
+    part of planning, run in the reader's child process (``run_isolated``)."""
+    book = Workbook(path)
+    if sheet is None:
+        return _choose_sheet(book, known)
+    raw = book.read(sheet)
+    found = find_header(raw, known=known)
+    if found is None:
+        raise MappingError(NO_HEADER_IN_SHEET, sheet=sheet)
+    return raw, found
+
+
 def plan_import(
     path: str | Path,
     kind: str | None = None,
@@ -214,15 +228,9 @@ def plan_import(
     # cells: a home-grown layout whose headers no alias knows is still found.
     remembered = mappings.known_headers(con) if con is not None else frozenset()
     known = frozenset(normalize_header(h) for h in given) | remembered
-    book = Workbook(path)
-    if sheet is None:
-        raw, layout = _choose_sheet(book, known)
-    else:
-        raw = book.read(sheet)
-        found = find_header(raw, known=known)
-        if found is None:
-            raise MappingError(NO_HEADER_IN_SHEET, sheet=sheet)
-        layout = found
+    # Every byte of the file is parsed in a child process with a memory cap
+    # and a time limit: a hostile workbook can kill the reader, not us.
+    raw, layout = run_isolated(_read_and_choose, path, known, sheet)
     signature = mappings.layout_signature(layout)
     saved = mappings.find(con, signature) if con is not None else None
     effective = {**(saved.columns if saved else {}), **given}
