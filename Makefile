@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 DB     ?= data/qa.duckdb
 PORT   ?= 8501
 
-.PHONY: run test demo bench clean-venv
+.PHONY: run test test-slow demo bench fuzz clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ demo: $(VENV)/.runtime
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/import_bench.py
+
+# The fuzz soak (issue 13): 10,000 hostile files through the command line, ~75 min on 2 cores.
+# INPUTS=500 make fuzz for a short run.  Not part of `make test`.
+INPUTS ?= 10000
+fuzz: $(VENV)/.dev
+	$(BIN)/python bench/fuzz_soak.py --inputs $(INPUTS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -1,0 +1,257 @@
+"""Fuzz soak: thousands of hostile files through the real command line.
+
+Why the command line and not ``import_file``: what issue 13 promises is about
+what a user (or a script) sees: an exit code of 0 or 1, JSON on stdout, no
+traceback or Rust panic, no hang, no machine brought to its knees, a
+database untouched by a rejected file, and a re-import that adds nothing.
+Only a fresh process per input sees aborts, hangs and memory as a user would.
+
+Each input is ``tests/fuzzing.make_input(seed)``, for seeds ``--start`` ..
+``--start + --inputs - 1``.  Each is imported by
+``python -m qa_analytics --db COPY import F F --json`` in a subprocess, into a
+copy of a database that already holds two batches, under an address-space cap
+(``--max-mb``, so a runaway reader fails instead of the machine) and a
+wall-clock limit (``--timeout``: past it, a hang).  The file is named twice:
+the second report is the re-import, checked to add and change nothing (one
+process instead of two halves the run's time).  Peak RSS is the child's
+``wait4`` maxrss (its own and its reaped children's) or the polled RSS of its
+live process tree, whichever is larger.
+
+Outcomes: ``imported`` / ``rejected`` (what the first report said), and the
+failure classes ``abort`` (killed by a signal), ``bad_exit`` (exit code not 0
+or 1), ``traceback``, ``panic`` (Rust panic text), ``hang``,
+``invalid_json``, ``error_without_code``, ``db_changed_by_rejected``,
+``reimport_not_idempotent`` and ``memory_over_1gb``.  An input may show
+several (a traceback leaves no JSON): each class counts every input showing
+it, and ``by_first_class`` names each failing input once, by its most severe
+class.  One example of each
+failure class is kept under ``bench/out/fuzz_soak/<class>/`` (the input, and
+a note with its seed, command and the key lines of stderr).  Progress goes to
+stderr once a minute; the last line on stdout is one JSON object with the
+figures.  ``--jobs`` is at most 2 (the machine has two cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from fuzzing import FuzzInput, make_input  # noqa: E402
+from harness import RunResult, cli, crash_text, key_lines, run_guarded  # noqa: E402
+
+OUT = ROOT / "bench" / "out" / "fuzz_soak"
+# In order of severity: an input showing several (a traceback leaves no JSON) is named by the first.
+FAILURES = ("hang", "abort", "traceback", "panic", "bad_exit", "invalid_json", "db_changed_by_rejected",
+            "reimport_not_idempotent", "memory_over_1gb", "error_without_code")
+TEMPLATE_SEEDS = (1_000_001, 1_000_002)
+
+
+def make_template(folder: Path) -> Path:
+    """The database every input is imported into (a fresh copy each time)."""
+    from qa_analytics import store
+    from qa_analytics.importer import import_file
+
+    db = folder / "template.duckdb"
+    if db.exists():
+        db.unlink()
+    con = store.connect(db)
+    for s in TEMPLATE_SEEDS:
+        rep = import_file(con, make_input(s, "valid").write(folder / "template"))
+        if rep.status != "imported":
+            raise SystemExit(f"the template export {s} did not import: {rep.message}")
+    con.execute("CHECKPOINT")
+    con.close()
+    return db
+
+
+def classify(inp: FuzzInput, run: RunResult, before: dict, db: Path) -> tuple[str | None, list[str], dict]:
+    """(first report's status, failure classes, details) of one run."""
+    from harness import state_of_file
+
+    fails: list[str] = []
+    status = None
+    detail: dict[str, Any] = {}
+    if run.timed_out:
+        fails.append("hang")
+    elif run.signal is not None:
+        fails.append("abort")
+    elif run.returncode not in (0, 1):
+        fails.append("bad_exit")
+    marker = crash_text(run.stderr)
+    if marker and marker.startswith("Traceback"):
+        fails.append("traceback")
+    # A failed allocation aborts with the same RUST_BACKTRACE note: that is an abort, not a panic.
+    if "panicked at" in run.stderr or ("RUST_BACKTRACE" in run.stderr and run.signal is None):
+        fails.append("panic")
+    if run.maxrss_mb > 1024:
+        fails.append("memory_over_1gb")
+    reports = None
+    if not run.timed_out and run.signal is None:
+        try:
+            reports = json.loads(run.stdout)
+            if not (isinstance(reports, list) and len(reports) == 2):
+                raise ValueError("not two reports")
+        except ValueError:
+            fails.append("invalid_json")
+            reports = None
+    if reports is not None:
+        first, second = reports
+        status = first.get("status")
+        if any(not e.get("code") for r in reports for e in r.get("errors", [])):
+            fails.append("error_without_code")
+        try:
+            after = state_of_file(db)
+        except Exception as exc:  # a database the import left unreadable is a change too
+            after = {"unreadable": (0, hash(str(exc)))}
+        if status != "imported":
+            if after != before:
+                fails.append("db_changed_by_rejected")
+                detail["tables_changed"] = sorted(t for t in set(after) | set(before) if after.get(t) != before.get(t))
+        elif (second.get("status") != "imported" or second.get("rows_imported") or second.get("rows_updated")
+              or _rows_of_batch(db, first.get("kind"), second.get("batch_id"))):
+            fails.append("reimport_not_idempotent")
+            detail["reimport"] = {k: second.get(k) for k in ("status", "rows_imported", "rows_updated", "message")}
+    return status, fails, detail
+
+
+def _rows_of_batch(db: Path, kind: str | None, batch_id: int | None) -> int:
+    """Rows a batch created or replaced (a re-import must have none)."""
+    import duckdb
+
+    from qa_analytics.schema import KINDS
+
+    if kind not in KINDS or batch_id is None:
+        return 0
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        n = con.execute(f"SELECT count(*) FROM {kind} WHERE created_batch = ? OR batch_id = ?",
+                        [batch_id, batch_id]).fetchone()[0]
+        n += con.execute(f"SELECT count(*) FROM {kind}_history WHERE superseded_by = ?", [batch_id]).fetchone()[0]
+        return int(n)
+    finally:
+        con.close()
+
+
+def keep_example(cls: str, inp: FuzzInput, path: Path, run: RunResult, detail: dict, out: Path) -> None:
+    folder = out / cls
+    if folder.exists():
+        return
+    folder.mkdir(parents=True)
+    shutil.copy(path, folder / inp.name)
+    note = {
+        "seed": inp.seed, "family": inp.family, "description": inp.description, "skip_invalid": inp.skip_invalid,
+        "reproduce": f"python tests/fuzzing.py {inp.seed} --out DIR && python -m qa_analytics --db DIR/t.duckdb "
+                     f"import DIR/{inp.name}{' --skip-invalid' if inp.skip_invalid else ''} --json",
+        "outcome": run.describe(), "stderr_key_lines": key_lines(run.stderr), "stdout_head": run.stdout[:800],
+        **detail,
+    }
+    (folder / "example.json").write_text(json.dumps(note, ensure_ascii=False, indent=2))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--inputs", type=int, default=10_000)
+    ap.add_argument("--start", type=int, default=0, help="first seed")
+    ap.add_argument("--jobs", type=int, default=2, choices=(1, 2))
+    ap.add_argument("--timeout", type=float, default=30.0, help="seconds before a run counts as a hang")
+    ap.add_argument("--max-mb", type=int, default=3072, help="address-space cap of each import process")
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args()
+
+    from harness import state_of_file
+
+    for old in (*FAILURES, "work"):  # this run's examples only
+        shutil.rmtree(args.out / old, ignore_errors=True)
+    work = args.out / "work"
+    work.mkdir(parents=True)
+    template = make_template(work)
+    before = state_of_file(template)
+    outcomes: Counter[str] = Counter()
+    primary: Counter[str] = Counter()
+    failing_seeds: dict[str, list[int]] = {c: [] for c in FAILURES}
+    rss: list[float] = []
+    lock = threading.Lock()
+    t0 = time.monotonic()
+    last_report = [t0]
+    done = [0]
+
+    def one(seed: int, slot: int) -> None:
+        inp = make_input(seed)
+        folder = work / f"slot{slot}"
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir()
+        path = inp.write(folder)
+        db = folder / "t.duckdb"
+        shutil.copyfile(template, db)
+        extra = ["--skip-invalid", "--rejects-dir", str(folder / "rej")] if inp.skip_invalid else []
+        run = run_guarded(cli(db, "import", str(path), str(path), "--json", *extra), timeout=args.timeout,
+                          max_bytes=args.max_mb << 20)
+        status, fails, detail = classify(inp, run, before, db)
+        with lock:
+            done[0] += 1
+            outcomes[status or "no_report"] += 1
+            rss.append(run.maxrss_mb)
+            if fails:  # the first class in FAILURES' order names the input once
+                primary[min(fails, key=FAILURES.index)] += 1
+            for c in fails:
+                outcomes[c] += 1
+                if len(failing_seeds[c]) < 50:
+                    failing_seeds[c].append(seed)
+                keep_example(c, inp, path, run, detail, args.out)
+            now = time.monotonic()
+            if now - last_report[0] >= 60:
+                last_report[0] = now
+                rate = done[0] / (now - t0)
+                figures = ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
+                print(f"[{(now - t0) / 60:.0f} min] {done[0]}/{args.inputs} inputs ({rate:.2f}/s, "
+                      f"~{(args.inputs - done[0]) / rate / 60:.0f} min left): {figures}", file=sys.stderr, flush=True)
+
+    seeds = list(range(args.start, args.start + args.inputs))
+    slots = [seeds[k::args.jobs] for k in range(args.jobs)]
+
+    def run_slot(k: int) -> None:
+        for s in slots[k]:
+            one(s, k)
+
+    with ThreadPoolExecutor(args.jobs) as ex:
+        list(ex.map(run_slot, range(args.jobs)))
+    shutil.rmtree(work, ignore_errors=True)
+    elapsed = time.monotonic() - t0
+    result = {
+        "inputs": done[0],
+        "seeds": [args.start, args.start + args.inputs - 1],
+        "imported": outcomes.get("imported", 0),
+        "rejected": outcomes.get("rejected", 0),
+        "no_report": outcomes.get("no_report", 0),
+        **{c: outcomes.get(c, 0) for c in FAILURES},
+        "failing_inputs": sum(primary.values()),
+        "by_first_class": {c: primary[c] for c in FAILURES if primary[c]},
+        "failing_seeds": {c: s for c, s in failing_seeds.items() if s},
+        "peak_rss_mb_max": round(max(rss), 1) if rss else None,
+        "peak_rss_mb_median": round(statistics.median(rss), 1) if rss else None,
+        "seconds": round(elapsed, 1),
+        "inputs_per_s": round(done[0] / elapsed, 2) if elapsed else None,
+        "jobs": args.jobs,
+        "timeout_s": args.timeout,
+        "max_mb": args.max_mb,
+        "examples": str(args.out),
+    }
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
