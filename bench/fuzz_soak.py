@@ -26,15 +26,20 @@ several (a traceback leaves no JSON): each class counts every input showing
 it, and ``by_first_class`` names each failing input once, by its most severe
 class.  One example of each
 failure class is kept under ``bench/out/fuzz_soak/<class>/`` (the input, and
-a note with its seed, command and the key lines of stderr).  Progress goes to
-stderr once a minute; the last line on stdout is one JSON object with the
-figures.  ``--jobs`` is at most 2 (the machine has two cores).
+a note with its seed, command and the key lines of stderr), one per
+signature: ``<class>/<n>/``.  Progress goes to
+stderr once a minute; every failing input is a line of
+``bench/out/fuzz_soak/failures.jsonl``; the last line on stdout is one JSON
+object with the figures, each failure class broken down by signature (the
+exception and its frame, the panic's location, the mutation behind an abort)
+with its count and first seed.  ``--jobs`` is at most 2 (the machine has two cores).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import statistics
 import sys
@@ -127,6 +132,34 @@ def classify(inp: FuzzInput, run: RunResult, before: dict, db: Path) -> tuple[st
     return status, fails, detail
 
 
+FRAME = re.compile(r'File "[^"]*?(qa_analytics/[\w/]+\.py|site-packages/[\w/]+\.py)", line (\d+)')
+PANIC_AT = re.compile(r"panicked at ([^\s:]+:\d+)")
+
+
+def signature(cls: str, inp: FuzzInput, run: RunResult) -> str:
+    """What tells one cause of a failure class from another: the exception
+    and the innermost project frame of a traceback, the location of a
+    panic, or the kind of mutation that brought on an abort, hang or memory."""
+    mutation = inp.description.split(":", 2)
+    made = f"{inp.fmt} {mutation[0]}:{mutation[1].split('@')[0].split('+')[0]}" if len(mutation) > 1 else inp.fmt
+    if cls == "traceback":
+        frames = [f"{path.rsplit('/', 1)[-1]}:{line}" for path, line in FRAME.findall(run.stderr)]
+        ours = [f"{p.rsplit('/', 1)[-1]}:{n}" for p, n in FRAME.findall(run.stderr) if p.startswith("qa_analytics")]
+        last = run.stderr.strip().splitlines()[-1] if run.stderr.strip() else ""
+        where = " > ".join(dict.fromkeys(x for x in (ours[-1:] + frames[-1:]) if x))
+        return f"{last.split(':')[0]} at {where}" if where else last.split(":")[0]
+    if cls == "panic":
+        m = PANIC_AT.search(run.stderr)
+        return f"panic at {m.group(1)}" if m else f"panic [{made}]"
+    if cls in ("abort", "memory_over_1gb", "hang"):
+        how = "allocation failed" if "memory allocation of" in run.stderr else (
+            "timed out" if run.timed_out else f"signal {run.signal}" if run.signal else "exit")
+        return f"{how} [{made}]"
+    if cls == "invalid_json":
+        return "traceback, no stdout" if "Traceback" in run.stderr else f"stdout {run.stdout[:40]!r}"
+    return cls
+
+
 def _rows_of_batch(db: Path, kind: str | None, batch_id: int | None) -> int:
     """Rows a batch created or replaced (a re-import must have none)."""
     import duckdb
@@ -145,8 +178,9 @@ def _rows_of_batch(db: Path, kind: str | None, batch_id: int | None) -> int:
         con.close()
 
 
-def keep_example(cls: str, inp: FuzzInput, path: Path, run: RunResult, detail: dict, out: Path) -> None:
-    folder = out / cls
+def keep_example(cls: str, sig_no: int, inp: FuzzInput, path: Path, run: RunResult, detail: dict, out: Path) -> None:
+    """The first input of each (class, signature): ``<class>/<n>/``."""
+    folder = out / cls / str(sig_no)
     if folder.exists():
         return
     folder.mkdir(parents=True)
@@ -155,6 +189,7 @@ def keep_example(cls: str, inp: FuzzInput, path: Path, run: RunResult, detail: d
         "seed": inp.seed, "family": inp.family, "description": inp.description, "skip_invalid": inp.skip_invalid,
         "reproduce": f"python tests/fuzzing.py {inp.seed} --out DIR && python -m qa_analytics --db DIR/t.duckdb "
                      f"import DIR/{inp.name}{' --skip-invalid' if inp.skip_invalid else ''} --json",
+        "class": cls, "signature": signature(cls, inp, run),
         "outcome": run.describe(), "stderr_key_lines": key_lines(run.stderr), "stdout_head": run.stdout[:800],
         **detail,
     }
@@ -181,6 +216,8 @@ def main() -> None:
     before = state_of_file(template)
     outcomes: Counter[str] = Counter()
     primary: Counter[str] = Counter()
+    signatures: dict[str, dict[str, list[int]]] = {}  # class -> signature -> [count, first seed]
+    log = (args.out / "failures.jsonl").open("w")
     failing_seeds: dict[str, list[int]] = {c: [] for c in FAILURES}
     rss: list[float] = []
     lock = threading.Lock()
@@ -207,11 +244,22 @@ def main() -> None:
             rss.append(run.maxrss_mb)
             if fails:  # the first class in FAILURES' order names the input once
                 primary[min(fails, key=FAILURES.index)] += 1
+            sigs = {}
             for c in fails:
                 outcomes[c] += 1
                 if len(failing_seeds[c]) < 50:
                     failing_seeds[c].append(seed)
-                keep_example(c, inp, path, run, detail, args.out)
+                sig = sigs[c] = signature(c, inp, run)
+                known = signatures.setdefault(c, {})
+                if sig not in known:
+                    known[sig] = [0, seed]
+                known[sig][0] += 1
+                keep_example(c, list(known).index(sig), inp, path, run, detail, args.out)
+            if fails:
+                log.write(json.dumps({"seed": seed, "classes": fails, "signatures": sigs, "status": status,
+                                      "rss_mb": round(run.maxrss_mb), "s": round(run.elapsed_s, 2),
+                                      "description": inp.description[:200]}, ensure_ascii=False) + "\n")
+                log.flush()
             now = time.monotonic()
             if now - last_report[0] >= 60:
                 last_report[0] = now
@@ -230,6 +278,7 @@ def main() -> None:
     with ThreadPoolExecutor(args.jobs) as ex:
         list(ex.map(run_slot, range(args.jobs)))
     shutil.rmtree(work, ignore_errors=True)
+    log.close()
     elapsed = time.monotonic() - t0
     result = {
         "inputs": done[0],
@@ -241,6 +290,8 @@ def main() -> None:
         "failing_inputs": sum(primary.values()),
         "by_first_class": {c: primary[c] for c in FAILURES if primary[c]},
         "failing_seeds": {c: s for c, s in failing_seeds.items() if s},
+        "signatures": {c: {sig: {"inputs": n, "first_seed": first} for sig, (n, first) in sigs.items()}
+                       for c, sigs in signatures.items()},
         "peak_rss_mb_max": round(max(rss), 1) if rss else None,
         "peak_rss_mb_median": round(statistics.median(rss), 1) if rss else None,
         "seconds": round(elapsed, 1),
