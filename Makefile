@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 DB     ?= data/qa.duckdb
 PORT   ?= 8501
 
-.PHONY: run test test-slow demo bench fuzz clean-venv
+.PHONY: run test test-slow demo bench fuzz kill-soak clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ bench: $(VENV)/.dev
 INPUTS ?= 10000
 fuzz: $(VENV)/.dev
 	$(BIN)/python bench/fuzz_soak.py --inputs $(INPUTS)
+
+# kill -9 at 100 moments of a 200,000-row import per format (the test does 20 of a 50,000-row one).
+kill-soak: $(VENV)/.dev
+	$(BIN)/python bench/kill_soak.py
 
 clean-venv:
 	rm -rf $(VENV)

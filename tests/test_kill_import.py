@@ -49,23 +49,21 @@ def export_rows(n: int, start: int = 0, shift: int = 0) -> list[list]:
     return rows
 
 
-@pytest.fixture(scope="module")
-def setup(tmp_path_factory) -> dict:
-    """The database before (one batch of 2,000 records), the two big files,
-    and each file's state after a clean import."""
+def prepare(folder: Path, n_rows: int = N_ROWS, revised: int = REVISED) -> dict:
+    """The database before (one batch of ``2 * revised`` records), the two
+    big files, and each file's state after a clean import (and its time)."""
     from qa_analytics import store
     from qa_analytics.importer import import_file
 
-    folder = tmp_path_factory.mktemp("kill")
     before_db = folder / "before.duckdb"
     con = store.connect(before_db)
     first = folder / "first.xlsx"
-    first.write_bytes(xlsx_bytes(export_rows(2000, start=N_ROWS - REVISED)))
+    first.write_bytes(xlsx_bytes(export_rows(2 * revised, start=n_rows - revised)))
     assert import_file(con, first).status == "imported"
     con.execute("CHECKPOINT")
     before = db_state(con, skip_clock=True)
     con.close()
-    big_rows = export_rows(N_ROWS, start=0, shift=1)  # the last REVISED ids exist, with other scores
+    big_rows = export_rows(n_rows, start=0, shift=1)  # the last `revised` ids exist, with other scores
     files = {"xlsx": folder / "big.xlsx", "csv": folder / "big.csv"}
     files["xlsx"].write_bytes(xlsx_bytes(big_rows))
     files["csv"].write_bytes(csv_bytes(big_rows))
@@ -75,15 +73,20 @@ def setup(tmp_path_factory) -> dict:
         shutil.copyfile(before_db, db)
         t0 = time.monotonic()
         proc, stages = start_import(db, path)
-        rc = proc.wait(timeout=300)
+        rc = proc.wait(timeout=600)
         seconds[fmt] = time.monotonic() - t0
         store_at[fmt] = stages.get("store", seconds[fmt] * 0.7)
         assert rc == 0, f"the clean import of {path.name} failed"
         after[fmt] = state_after_open(db)
         assert after[fmt] != before
-        assert after[fmt]["monitoring_history"][0] == REVISED
+        assert after[fmt]["monitoring_history"][0] == revised
     return {"folder": folder, "before_db": before_db, "before": before, "files": files, "after": after,
             "seconds": seconds, "store_at": store_at}
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory) -> dict:
+    return prepare(tmp_path_factory.mktemp("kill"))
 
 
 def start_import(db: Path, path: Path) -> tuple[subprocess.Popen, dict[str, float]]:
@@ -117,15 +120,14 @@ def state_after_open(db: Path) -> dict:
         con.close()
 
 
-def kill_plan(setup: dict, fmt: str) -> list[tuple[str, float]]:
+def kill_plan(setup: dict, fmt: str, n: int = KILLS_PER_FORMAT, seed: int = SEED) -> list[tuple[str, float]]:
     """(anchor, delay) pairs: from the start over the whole import, or from
     the "store" progress line over the merge and the commit."""
-    rng = random.Random(f"{SEED}-{fmt}")
+    rng = random.Random(f"{seed}-{fmt}")
     whole = setup["seconds"][fmt]
     tail = max(whole - setup["store_at"][fmt], 0.05)
-    half = KILLS_PER_FORMAT // 2
-    plan = [("start", rng.uniform(0, whole * 1.05)) for _ in range(half)]
-    plan += [("store", rng.uniform(0, tail * 1.1)) for _ in range(KILLS_PER_FORMAT - half)]
+    plan = [("start", rng.uniform(0, whole * 1.05)) for _ in range(n // 2)]
+    plan += [("store", rng.uniform(0, tail * 1.1)) for _ in range(n - n // 2)]
     return plan
 
 
@@ -144,23 +146,31 @@ def kill_at(db: Path, path: Path, anchor: str, delay: float) -> str:
     return f"killed after {time.monotonic() - t0:.2f} s (stages seen: {', '.join(stages) or 'none'})"
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
-def test_kill_minus_nine_leaves_before_or_after(setup, fmt, tmp_path):
+def kill_and_check(setup: dict, fmt: str, k: int, anchor: str, delay: float, folder: Path) -> tuple[str, str]:
+    """One kill, then the checks: (how it ended, "before" / "after" / NEITHER...)."""
     before, after = setup["before"], setup["after"][fmt]
     path = setup["files"][fmt]
+    db = folder / f"k{k}.duckdb"
+    shutil.copyfile(setup["before_db"], db)
+    how = kill_at(db, path, anchor, delay)
+    state = state_after_open(db)
+    which = "before" if state == before else "after" if state == after else None
+    diff = sorted(t for t in state if state[t] not in (before.get(t), after.get(t)))
+    # The next run of the same import succeeds and ends in the clean state's rows.
+    rerun = run_guarded(cli(db, "import", str(path), "--json"), timeout=600)
+    assert rerun.returncode == 0, f"re-run after kill {k} ({how}): {rerun.describe()} {rerun.stderr[-800:]}"
+    assert data_tables(state_after_open(db)) == data_tables(after), f"re-run after kill {k} left other rows"
+    for p in (db, Path(f"{db}.wal")):
+        p.unlink(missing_ok=True)
+    return how, which or f"NEITHER (tables {diff})"
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_kill_minus_nine_leaves_before_or_after(setup, fmt, tmp_path):
     outcomes = []
     for k, (anchor, delay) in enumerate(kill_plan(setup, fmt)):
-        db = tmp_path / f"k{k}.duckdb"
-        shutil.copyfile(setup["before_db"], db)
-        how = kill_at(db, path, anchor, delay)
-        state = state_after_open(db)
-        which = "before" if state == before else "after" if state == after else None
-        diff = sorted(t for t in state if state[t] not in (before.get(t), after.get(t)))
-        outcomes.append((anchor, round(delay, 3), how, which or f"NEITHER (tables {diff})"))
-        # The next run of the same import succeeds and ends in the clean state's rows.
-        rerun = run_guarded(cli(db, "import", str(path), "--json"), timeout=300)
-        assert rerun.returncode == 0, f"re-run after kill {k} ({how}): {rerun.describe()} {rerun.stderr[-800:]}"
-        assert data_tables(state_after_open(db)) == data_tables(after), f"re-run after kill {k} left other rows"
+        how, which = kill_and_check(setup, fmt, k, anchor, delay, tmp_path)
+        outcomes.append((anchor, round(delay, 3), how, which))
     report = "\n".join(f"  {a:5} +{d:.3f}s: {h} -> {w}" for a, d, h, w in outcomes)
     good = sum(1 for *_, w in outcomes if w in ("before", "after"))
     print(f"\n{fmt}: {good}/{len(outcomes)} kills left the database exactly before or after\n{report}")
@@ -168,4 +178,3 @@ def test_kill_minus_nine_leaves_before_or_after(setup, fmt, tmp_path):
     killed = [o for o in outcomes if o[2].startswith("killed")]
     assert len(killed) >= len(outcomes) // 2, f"too few kills landed inside the import:\n{report}"
     assert any(w == "before" for *_, w in killed), f"no kill landed before the commit:\n{report}"
-
