@@ -260,6 +260,8 @@ class CheckResult:
 
     status: str | None = None  # imported | rejected | checked, or None when it never returned
     message: str | None = None
+    dry_run_status: str | None = None  # the preview's: checked | rejected
+    changed_by_dry_run: list[str] = field(default_factory=list)
     exception: str | None = None  # a traceback that escaped import_file
     changed_on_reject: list[str] = field(default_factory=list)
     reimport: dict[str, Any] | None = None
@@ -283,6 +285,14 @@ def check_one(request: dict[str, Any]) -> dict[str, Any]:
     con = store.connect(db)
     try:
         before = db_state(con)
+        try:  # the Import page's preview first: a dry run must write nothing either
+            dry = import_file(con, request["path"], skip_invalid=request["skip_invalid"], dry_run=True)
+        except BaseException:  # noqa: B036 - the point is to see anything that escapes
+            res.exception = "dry run: " + traceback.format_exc(limit=6)[-3000:]
+            return res.__dict__
+        res.dry_run_status = dry.status
+        mid = db_state(con)
+        res.changed_by_dry_run = sorted(t for t in mid if mid[t] != before.get(t))
         try:
             rep = import_file(con, request["path"], skip_invalid=request["skip_invalid"],
                               rejects_dir=request["rejects_dir"])

@@ -4,12 +4,13 @@ Each of the inputs below is ``tests/fuzzing.make_input(seed)``: a valid
 generated export, mutated (bytes, cells, headers, XML inside the zip, text
 encodings).  Every one goes through the real ``import_file`` (in a worker
 process, so a reader that aborts takes only the worker down) into a copy of a
-database that already holds two batches, and must keep the promises the
-README makes: no exception escapes, the report says imported / rejected /
-checked with a message, a rejected file changes nothing, a re-import adds
-nothing.  A sample also goes through the command line, whose contract is exit
-0 or 1, JSON on stdout with a ``code`` on every error, and no traceback or
-Rust panic on stderr.
+database that already holds two batches, first as the Import page's dry run
+and then for real, and must keep the promises the README makes: no exception
+escapes, the report says imported / rejected / checked with a message, a dry
+run or a rejected file changes nothing, a re-import adds nothing.  A sample
+also goes through the command line, whose contract is exit 0 or 1, JSON on
+stdout with a ``code`` on every error, and no traceback or Rust panic on
+stderr.
 
 Seeds are fixed, so a run is deterministic and a failure names its
 reproducer: ``python tests/fuzzing.py SEED --out DIR`` writes the file.
@@ -95,6 +96,8 @@ def test_import_file_keeps_its_promises(results, seed):
         pytest.fail(f"{r['crash'][:1500]}\n{why}")
     if r["exception"]:
         pytest.fail(f"an exception escaped import_file:\n{r['exception']}\n{why}")
+    assert r["dry_run_status"] in ("checked", "rejected"), f"preview said {r['dry_run_status']!r}; {why}"
+    assert r["changed_by_dry_run"] == [], f"a dry run changed tables {r['changed_by_dry_run']}; {why}"
     assert r["status"] in ("imported", "rejected", "checked"), why
     if r["status"] == "rejected":
         assert r["message"], f"a rejection must say why; {why}"
