@@ -66,16 +66,17 @@ class RunResult:
         return f"{how}, peak RSS {self.maxrss_mb:.0f} MB, {self.elapsed_s:.1f} s"
 
 
-def limit_memory(max_bytes: int) -> Any:
-    """A ``preexec_fn`` capping the child's address space (and no core dumps:
-    an aborting reader must not write gigabytes of core)."""
+# Sets the limits, then becomes the real command.  Not ``preexec_fn``: that
+# runs Python between fork and exec, which is unsafe in a threaded parent
+# (pytest with the browser tests' threads segfaulted in it).
+_LIMIT_AND_EXEC = ("import os, sys, resource as r; m = int(sys.argv[1]); r.setrlimit(r.RLIMIT_AS, (m, m)); "
+                   "r.setrlimit(r.RLIMIT_CORE, (0, 0)); os.execvp(sys.argv[2], sys.argv[2:])")
 
-    def apply() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        os.setsid()  # its own process group, so a timeout kills its children too
 
-    return apply
+def limited(cmd: list[str], max_bytes: int) -> list[str]:
+    """``cmd`` run with its address space capped at ``max_bytes`` (and no
+    core dumps: an aborting reader must not write gigabytes of core)."""
+    return [sys.executable, "-S", "-c", _LIMIT_AND_EXEC, str(max_bytes), *cmd]
 
 
 def _tree_rss_kb(pid: int) -> int:
@@ -116,8 +117,9 @@ def run_guarded(cmd: list[str], *, timeout: float = 60.0, max_bytes: int = 3 * G
 
     t0 = time.monotonic()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env if env is not None else child_env(), stdin=subprocess.DEVNULL,
-                                stdout=out, stderr=err, preexec_fn=limit_memory(max_bytes))
+        # Its own session, so a timeout kills its children too.
+        proc = subprocess.Popen(limited(cmd, max_bytes), cwd=cwd, env=env if env is not None else child_env(),
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True)
         peak_kb = 0
         timed_out = False
         status = 0
@@ -345,9 +347,9 @@ class WorkerPool:
 
     def _start(self) -> subprocess.Popen:
         env = child_env(PYTHONPATH=str(ROOT))
-        proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "worker"], cwd=ROOT, env=env,
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                bufsize=1, preexec_fn=limit_memory(self.max_bytes))
+        proc = subprocess.Popen(limited([sys.executable, str(Path(__file__).resolve()), "worker"], self.max_bytes),
+                                cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, bufsize=1, start_new_session=True)
         self._stderr = lines = []
         threading.Thread(target=self._drain, args=(proc, lines), daemon=True).start()
         return proc
