@@ -5,8 +5,9 @@ reproducible by the engineer who fixes it, so every input is a pure function
 of an integer (``make_input(seed)``): the soak (``bench/fuzz_soak.py``) and
 the test suite (``tests/test_fuzz_import.py``) share these mutators, and
 ``python tests/fuzzing.py SEED... --out DIR`` writes the very files a report
-names.  The mutations are those that real exports, broken uploads and hostile
-users produce: flipped and truncated bytes; hostile cell values (huge or
+names (``--reproducers`` writes the minimal file of each failure class
+found).  The mutations are those that real exports, broken uploads and
+hostile users produce: flipped and truncated bytes; hostile cell values (huge or
 non-finite numbers, control characters, NUL, non-characters, lone surrogates,
 ANSI escapes, formula-looking text, very long strings, impossible dates);
 duplicated, empty, merged or garbled headers; XML-level edits inside the
@@ -45,6 +46,7 @@ __all__ = [
     "csv_bytes",
     "col_letter",
     "FAMILIES",
+    "REPRODUCERS",
 ]
 
 Rows = list[list[Any]]
@@ -704,16 +706,80 @@ def make_input(seed: int, family: str | None = None) -> FuzzInput:
     return FuzzInput(seed, fam, fmt, desc, data, skip_invalid=rng.random() < 0.35)
 
 
+# --- minimal reproducers of what the fuzzer found ---------------------------------------------
+# Each is the smallest file found to show one failure class on the code of
+# 2026-12 (issue 13), so that whoever fixes it has one file and one cause.
+
+_SMALL = [["质检编号", "员工工号", "质检日期", "总分"], ["QM1", "007812", "2026-01-05", 95]]
+
+
+def _utf16_odd() -> bytes:
+    """UTF-16 LE with a BOM, one byte short: ``data.decode("utf-16")`` raises."""
+    return ("\ufeff员工工号,质检日期,总分\r\n007812,2026-01-05,95\r\n").encode("utf-16-le")[:-1]
+
+
+def _utf16_surrogate() -> bytes:
+    """UTF-16 LE with a BOM ending in a lone high surrogate."""
+    return ("\ufeff员工工号,质检日期,总分\r\n007812,2026-01-05,95\r\n").encode("utf-16-le") + b"\x00\xd8"
+
+
+def _control_char_reject() -> bytes:
+    """An invalid row (no agent id) whose comment holds U+0001; with
+    --skip-invalid the rejects workbook cannot hold it."""
+    rows = [["质检编号", "员工工号", "质检日期", "总分", "备注"], ["QM1", "007812", "2026-01-05", 95, "ok"],
+            ["QM2", None, "2026-01-05", 90, "bad\x01row"]]
+    return xlsx_bytes(rows)
+
+
+def _row_error() -> bytes:
+    """A row error: the CLI's --json drops the error's ``code``."""
+    return xlsx_bytes([_SMALL[0], ["QM1", "007812", "not a date", 95]])
+
+
+def _sst_unique_count() -> bytes:
+    """A shared strings table declaring 4,294,967,295 unique strings:
+    the reader reserves room for all of them (about 100 GB)."""
+    parts = xlsx_parts(_SMALL)
+    parts["xl/sharedStrings.xml"] = re.sub(rb'uniqueCount="\d+"', b'uniqueCount="4294967295"',
+                                           parts["xl/sharedStrings.xml"])
+    return zip_parts(parts)
+
+
+def _far_cell() -> bytes:
+    """One cell at XFD1048576: the reader allocates the whole grid (16,384 x 1,048,576)."""
+    parts = xlsx_parts(_SMALL)
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
+    return zip_parts(parts)
+
+
+# name -> (file name, builder, import with --skip-invalid)
+REPRODUCERS: dict[str, tuple[str, Callable[[], bytes], bool]] = {
+    "utf16_bom_odd_length": ("utf16_odd.csv", _utf16_odd, False),
+    "utf16_bom_lone_surrogate": ("utf16_surrogate.csv", _utf16_surrogate, False),
+    "control_char_in_rejects_workbook": ("control_char.xlsx", _control_char_reject, True),
+    "cli_json_errors_without_code": ("row_error.xlsx", _row_error, False),
+    "sst_unique_count_4294967295": ("sst_unique_count.xlsx", _sst_unique_count, False),
+    "far_away_cell_xfd1048576": ("far_cell.xlsx", _far_cell, False),
+}
+
+
 def _main() -> None:
-    p = argparse.ArgumentParser(description="write the fuzz inputs named by their seeds")
-    p.add_argument("seeds", nargs="+", type=int)
+    p = argparse.ArgumentParser(description="write the fuzz inputs named by their seeds, or the reproducers")
+    p.add_argument("seeds", nargs="*", type=int)
     p.add_argument("--family", choices=list(FAMILIES))
+    p.add_argument("--reproducers", action="store_true", help="write every minimal reproducer")
     p.add_argument("--out", type=Path, default=Path("."))
     args = p.parse_args()
     for s in args.seeds:
         inp = make_input(s, args.family)
         path = inp.write(args.out)
         print(f"{path}\t{inp.description}\tskip_invalid={inp.skip_invalid}")
+    if args.reproducers:
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name, (file_name, build, skip) in REPRODUCERS.items():
+            (args.out / file_name).write_bytes(build())
+            print(f"{args.out / file_name}\t{name}\tskip_invalid={skip}")
 
 
 if __name__ == "__main__":

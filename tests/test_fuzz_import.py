@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from fuzzing import FuzzInput, make_input
+from fuzzing import REPRODUCERS, FuzzInput, make_input
 from harness import WorkerPool, cli, crash_text, key_lines, run_guarded
 
 N_INPUTS = 300
@@ -134,11 +134,8 @@ def cli_results(fuzz_dir, template_db) -> dict[int, Any]:
         return dict(zip(CLI_SEEDS, ex.map(one, CLI_SEEDS)))
 
 
-@pytest.mark.parametrize("seed", CLI_SEEDS)
-def test_cli_import_contract(cli_results, seed):
-    inp = make_input(seed)
-    run = cli_results[seed]
-    why = reproducer(inp)
+def assert_cli_contract(run, why: str, n_reports: int = 1) -> list[dict]:
+    """Exit 0 or 1, no crash text, JSON reports whose errors all carry a code."""
     assert not run.timed_out, f"hang: {run.describe()}; {why}"
     assert run.returncode in (0, 1), f"{run.describe()}; stderr: {key_lines(run.stderr)}\n{why}"
     marker = crash_text(run.stderr)
@@ -147,6 +144,27 @@ def test_cli_import_contract(cli_results, seed):
         reports = json.loads(run.stdout)
     except ValueError:
         pytest.fail(f"stdout is not JSON: {run.stdout[:500]!r}; {why}")
-    assert isinstance(reports, list) and len(reports) == 1, why
-    missing = [e for e in reports[0]["errors"] if not e.get("code")]
-    assert not missing, f"{len(missing)} of {len(reports[0]['errors'])} errors have no code, e.g. {missing[0]}; {why}"
+    assert isinstance(reports, list) and len(reports) == n_reports, why
+    for rep in reports:
+        missing = [e for e in rep["errors"] if not e.get("code")]
+        assert not missing, f"{len(missing)} of {len(rep['errors'])} errors have no code, e.g. {missing[0]}; {why}"
+        assert rep["status"] == "imported" or rep["message"], f"a rejection must say why; {why}"
+    return reports
+
+
+@pytest.mark.parametrize("seed", CLI_SEEDS)
+def test_cli_import_contract(cli_results, seed):
+    assert_cli_contract(cli_results[seed], reproducer(make_input(seed)))
+
+
+@pytest.mark.parametrize("name", list(REPRODUCERS))
+def test_minimal_reproducer_through_the_cli(name, tmp_path):
+    """The smallest file of each failure class the fuzzer found (``python
+    tests/fuzzing.py --reproducers --out DIR``): one file, one cause."""
+    file_name, build, skip_invalid = REPRODUCERS[name]
+    path = tmp_path / file_name
+    path.write_bytes(build())
+    args = ["import", str(path), "--json"] + (["--skip-invalid", "--rejects-dir", str(tmp_path / "rej")]
+                                              if skip_invalid else [])
+    run = run_guarded(cli(tmp_path / "t.duckdb", *args), timeout=60)
+    assert_cli_contract(run, f"{name}: {build.__doc__}")
