@@ -30,7 +30,9 @@ a note with its seed, command and the key lines of stderr), one per
 signature: ``<class>/<n>/``.  Progress goes to
 stderr once a minute; every failing input is a line of
 ``bench/out/fuzz_soak/failures.jsonl``; the last line on stdout is one JSON
-object with the figures, each failure class broken down by signature (the
+object with the figures (also in ``summary.json``, rewritten each minute; on
+SIGTERM or Ctrl-C the inputs in flight finish and the figures so far are
+printed), each failure class broken down by signature (the
 exception and its frame, the panic's location, the mutation behind an abort)
 with its count and first seed.  ``--jobs`` is at most 2 (the machine has two cores).
 """
@@ -41,6 +43,7 @@ import argparse
 import json
 import re
 import shutil
+import signal
 import statistics
 import sys
 import threading
@@ -224,6 +227,7 @@ def main() -> None:
     t0 = time.monotonic()
     last_report = [t0]
     done = [0]
+    checkpoint: list[Any] = [lambda: None]  # writes summary.json; set once summary() exists
 
     def one(seed: int, slot: int) -> None:
         inp = make_input(seed)
@@ -267,42 +271,58 @@ def main() -> None:
                 figures = ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
                 print(f"[{(now - t0) / 60:.0f} min] {done[0]}/{args.inputs} inputs ({rate:.2f}/s, "
                       f"~{(args.inputs - done[0]) / rate / 60:.0f} min left): {figures}", file=sys.stderr, flush=True)
+                checkpoint[0]()
 
+    def summary(interrupted: bool = False) -> dict[str, Any]:
+        elapsed = time.monotonic() - t0
+        return {
+            "inputs": done[0],
+            "seeds": [args.start, args.start + args.inputs - 1],
+            "interrupted": interrupted,
+            "imported": outcomes.get("imported", 0),
+            "rejected": outcomes.get("rejected", 0),
+            "no_report": outcomes.get("no_report", 0),
+            **{c: outcomes.get(c, 0) for c in FAILURES},
+            "failing_inputs": sum(primary.values()),
+            "by_first_class": {c: primary[c] for c in FAILURES if primary[c]},
+            "failing_seeds": {c: s for c, s in failing_seeds.items() if s},
+            "signatures": {c: {sig: {"inputs": n, "first_seed": first} for sig, (n, first) in sigs.items()}
+                           for c, sigs in signatures.items()},
+            "peak_rss_mb_max": round(max(rss), 1) if rss else None,
+            "peak_rss_mb_median": round(statistics.median(rss), 1) if rss else None,
+            "seconds": round(elapsed, 1),
+            "inputs_per_s": round(done[0] / elapsed, 2) if elapsed else None,
+            "jobs": args.jobs,
+            "timeout_s": args.timeout,
+            "max_mb": args.max_mb,
+            "examples": str(args.out),
+        }
+
+    checkpoint[0] = lambda: (args.out / "summary.json").write_text(json.dumps(summary(True), ensure_ascii=False))
     seeds = list(range(args.start, args.start + args.inputs))
     slots = [seeds[k::args.jobs] for k in range(args.jobs)]
+    stop = threading.Event()
+    # SIGTERM or Ctrl-C: finish the inputs in flight, then report what was done.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
 
     def run_slot(k: int) -> None:
         for s in slots[k]:
+            if stop.is_set():
+                return
             one(s, k)
 
     with ThreadPoolExecutor(args.jobs) as ex:
-        list(ex.map(run_slot, range(args.jobs)))
+        futures = [ex.submit(run_slot, k) for k in range(args.jobs)]
+        while not all(f.done() for f in futures):
+            time.sleep(0.2)
+        for f in futures:
+            f.result()
     shutil.rmtree(work, ignore_errors=True)
     log.close()
-    elapsed = time.monotonic() - t0
-    result = {
-        "inputs": done[0],
-        "seeds": [args.start, args.start + args.inputs - 1],
-        "imported": outcomes.get("imported", 0),
-        "rejected": outcomes.get("rejected", 0),
-        "no_report": outcomes.get("no_report", 0),
-        **{c: outcomes.get(c, 0) for c in FAILURES},
-        "failing_inputs": sum(primary.values()),
-        "by_first_class": {c: primary[c] for c in FAILURES if primary[c]},
-        "failing_seeds": {c: s for c, s in failing_seeds.items() if s},
-        "signatures": {c: {sig: {"inputs": n, "first_seed": first} for sig, (n, first) in sigs.items()}
-                       for c, sigs in signatures.items()},
-        "peak_rss_mb_max": round(max(rss), 1) if rss else None,
-        "peak_rss_mb_median": round(statistics.median(rss), 1) if rss else None,
-        "seconds": round(elapsed, 1),
-        "inputs_per_s": round(done[0] / elapsed, 2) if elapsed else None,
-        "jobs": args.jobs,
-        "timeout_s": args.timeout,
-        "max_mb": args.max_mb,
-        "examples": str(args.out),
-    }
+    result = summary(stop.is_set())
+    (args.out / "summary.json").write_text(json.dumps(result, ensure_ascii=False))
     print(json.dumps(result, ensure_ascii=False))
-
 
 if __name__ == "__main__":
     main()
