@@ -753,6 +753,13 @@ def _far_cell() -> bytes:
     return zip_parts(parts)
 
 
+def _xls_truncated() -> bytes:
+    """An xlwt .xls cut 100 bytes short, its last sector partial: calamine
+    panics (cfb.rs), the reader turns that into a rejection, but the panic
+    message is already on stderr."""
+    return xls_bytes(_SMALL)[:-100]
+
+
 # name -> (file name, builder, import with --skip-invalid)
 REPRODUCERS: dict[str, tuple[str, Callable[[], bytes], bool]] = {
     "utf16_bom_odd_length": ("utf16_odd.csv", _utf16_odd, False),
@@ -761,6 +768,7 @@ REPRODUCERS: dict[str, tuple[str, Callable[[], bytes], bool]] = {
     "cli_json_errors_without_code": ("row_error.xlsx", _row_error, False),
     "sst_unique_count_4294967295": ("sst_unique_count.xlsx", _sst_unique_count, False),
     "far_away_cell_xfd1048576": ("far_cell.xlsx", _far_cell, False),
+    "xls_truncated_panic_on_stderr": ("truncated.xls", _xls_truncated, False),
 }
 
 
