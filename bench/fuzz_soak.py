@@ -136,7 +136,8 @@ def classify(inp: FuzzInput, run: RunResult, before: dict, db: Path) -> tuple[st
 
 
 FRAME = re.compile(r'File "[^"]*?(qa_analytics/[\w/]+\.py|site-packages/[\w/]+\.py)", line (\d+)')
-PANIC_AT = re.compile(r"panicked at ([^\s:]+:\d+)")
+PANIC_AT = re.compile(r"panicked at [^\s:]*?([\w.-]+/src/[\w/]+\.rs:\d+)")
+EXCEPTION_LINE = re.compile(r"^((?:\w+\.)*\w*(?:Error|Exception|Interrupt|Exit))\b", re.M)
 
 
 def signature(cls: str, inp: FuzzInput, run: RunResult) -> str:
@@ -148,9 +149,11 @@ def signature(cls: str, inp: FuzzInput, run: RunResult) -> str:
     if cls == "traceback":
         frames = [f"{path.rsplit('/', 1)[-1]}:{line}" for path, line in FRAME.findall(run.stderr)]
         ours = [f"{p.rsplit('/', 1)[-1]}:{n}" for p, n in FRAME.findall(run.stderr) if p.startswith("qa_analytics")]
-        last = run.stderr.strip().splitlines()[-1] if run.stderr.strip() else ""
+        # The exception's own line (its message may run over several lines).
+        raised = EXCEPTION_LINE.findall(run.stderr)
+        last = raised[-1] if raised else "?"
         where = " > ".join(dict.fromkeys(x for x in (ours[-1:] + frames[-1:]) if x))
-        return f"{last.split(':')[0]} at {where}" if where else last.split(":")[0]
+        return f"{last} at {where}" if where else last
     if cls == "panic":
         m = PANIC_AT.search(run.stderr)
         return f"panic at {m.group(1)}" if m else f"panic [{made}]"
