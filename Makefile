@@ -40,7 +40,8 @@ demo: $(VENV)/.runtime
 bench: $(VENV)/.dev
 	$(BIN)/python bench/import_bench.py
 
-# The fuzz soak (issue 13): 10,000 hostile files through the command line, ~75 min on 2 cores.
+# The fuzz soak (issue 13): 10,000 hostile files through the command line: ~70 min on 2 quiet cores
+# (2.3 inputs/s), ~115 min on the shared machine (1.45/s).
 # INPUTS=500 make fuzz for a short run.  Not part of `make test`.
 INPUTS ?= 10000
 fuzz: $(VENV)/.dev
