@@ -70,7 +70,7 @@ TEMPLATE_SEEDS = (1_000_001, 1_000_002)
 def make_template(folder: Path) -> Path:
     """The database every input is imported into (a fresh copy each time)."""
     from qa_analytics import store
-    from qa_analytics.importer import import_file
+    from qa_analytics.ingest.importer import import_file
 
     db = folder / "template.duckdb"
     if db.exists():
@@ -170,7 +170,7 @@ def _rows_of_batch(db: Path, kind: str | None, batch_id: int | None) -> int:
     """Rows a batch created or replaced (a re-import must have none)."""
     import duckdb
 
-    from qa_analytics.schema import KINDS
+    from qa_analytics.store.schema import KINDS
 
     if kind not in KINDS or batch_id is None:
         return 0

@@ -100,7 +100,7 @@ def openpyxl_read(path: Path) -> None:
 
 def full_import(path: Path) -> dict:
     from qa_analytics import store
-    from qa_analytics.importer import import_file
+    from qa_analytics.ingest.importer import import_file
 
     with tempfile.TemporaryDirectory() as d:
         con = store.connect(Path(d) / "b.duckdb")

@@ -42,7 +42,7 @@ def run_one(seed: int, keep: str | None = None, verbose: bool = False) -> dict[s
     import exportgen as eg
 
     from qa_analytics import store
-    from qa_analytics.importer import import_file
+    from qa_analytics.ingest.importer import import_file
 
     out = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="soak"))
     t0 = time.perf_counter()

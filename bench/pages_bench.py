@@ -146,7 +146,7 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="build (or reuse) the large database here")
     args = ap.parse_args()
     from qa_analytics import store
-    from qa_analytics.demo_loader import load_demo
+    from qa_analytics.demo.load import load_demo
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from qa_analytics.review import cn_calendar, compliance_overview, monitoring_days, parse_dates
+from qa_analytics.views.review import cn_calendar, compliance_overview, monitoring_days, parse_dates
 from ui import format as fmt
 from ui.db import call, query
 from ui.filters import sidebar_filters
@@ -75,7 +75,7 @@ yesterday = dt.date.today() - dt.timedelta(days=1)
 as_of = min(yesterday, dims["last"]) if dims["last"] else yesterday
 
 try:
-    frame = call("qa_analytics.review:compliance_calendar", d0, d1, team=f.team, holidays=hol,
+    frame = call("qa_analytics.views.review:compliance_calendar", d0, d1, team=f.team, holidays=hol,
                  extra_workdays=extra, review_dates=review_dates or None, as_of=as_of)
 except Exception as exc:
     st.error(t("compliance_db_error", error=exc))
@@ -257,7 +257,7 @@ st.caption(t("compliance_daily_legend"))
 if f.team is None and not presenting:
     st.subheader(t("compliance_by_team"))
     st.caption(t("compliance_by_team_help"))
-    tov = call("qa_analytics.review:team_compliance", d0, d1, holidays=hol, extra_workdays=extra,
+    tov = call("qa_analytics.views.review:team_compliance", d0, d1, holidays=hol, extra_workdays=extra,
                review_dates=review_dates or None, as_of=as_of)
     if tov.empty:
         st.info(t("compliance_by_team_empty"))

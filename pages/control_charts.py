@@ -17,8 +17,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from qa_analytics.indicator_chart import chart_name, charts_for
-from qa_analytics.metrics import get_metric
+from qa_analytics.analytics.metric_spc import chart_name, charts_for
+from qa_analytics.analytics.metrics import get_metric
 from ui import format as fmt
 from ui.db import call, query
 from ui.filters import sidebar_filters
@@ -30,7 +30,7 @@ from ui.page import ensure_app
 
 ensure_app()  # direct links on a fresh server: run inside app.py
 
-IC = "qa_analytics.indicator_chart:"
+IC = "qa_analytics.analytics.metric_spc:"
 P = "control_charts_"
 LEVELS = ("center", "team", "agent")
 RULES = ("nelson", "western_electric")
@@ -74,7 +74,7 @@ lg = lang()
 dims = query("dimensions")
 
 # ---- what to chart ---------------------------------------------------------------------------
-metric_ids = call("qa_analytics.metrics:metric_ids")
+metric_ids = call("qa_analytics.analytics.metrics:metric_ids")
 metric_labels = {m: get_metric(m).name(lg) for m in metric_ids}
 top = st.columns([3, 3, 2, 3]) if not presenting else [st.empty() for _ in range(4)]
 with top[0]:

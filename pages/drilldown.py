@@ -3,7 +3,7 @@
 The drill state lives in the URL (``team``, the same key as the shared team
 filter; ``agent``; ``eval``, a record key; ``dd_metric``), so a copied link
 reopens the same view.  Clicks on the charts and the lists go through
-``qa_analytics.drilldown.drill_state_from_event``; every click has a select
+``qa_analytics.views.drilldown.drill_state_from_event``; every click has a select
 box twin (keyboard users, tests).  Widgets that hold a selection carry a
 counter in their key that changes on every drill step, so a stale selection
 never re-opens a level the user just left.
@@ -18,9 +18,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from qa_analytics.drilldown import (DRILL_METRICS, HEADLINE_METRICS, drill_level, drill_state_from_event,
+from qa_analytics.views.drilldown import (DRILL_METRICS, HEADLINE_METRICS, drill_level, drill_state_from_event,
                                     funnel_curves)
-from qa_analytics.metrics import get_metric
+from qa_analytics.analytics.metrics import get_metric
 from ui import format as fmt
 from ui.db import call, query
 from ui.filters import sidebar_filters
@@ -32,7 +32,7 @@ from ui.page import ensure_app
 
 ensure_app()  # direct links on a fresh server: run inside app.py
 
-DD = "qa_analytics.drilldown:"
+DD = "qa_analytics.views.drilldown:"
 PAGE_SIZE = 50
 ASSESS_COLOR = {"better": GOOD, "as expected": NEUTRAL, "worse": BAD}
 VERDICT_COLOR = {"better": "green", "worse": "red"}

@@ -2,7 +2,7 @@
 the mystery shopper and customer satisfaction on one 0-100 scale, and the gap
 between what internal evaluation says and what outsiders and customers say.
 
-The data shaping is ``qa_analytics.comparison``; the period, grain, team and
+The data shaping is ``qa_analytics.views.eval_types``; the period, grain, team and
 channel are the sidebar's; the QA pass mark lives in the URL (``pass``).
 """
 
@@ -14,8 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from qa_analytics.comparison import SERIES, qa_pass_rate_metric
-from qa_analytics.metrics import get_metric
+from qa_analytics.views.eval_types import SERIES, qa_pass_rate_metric
+from qa_analytics.analytics.metrics import get_metric
 from ui import format as fmt
 from ui.db import call
 from ui.filters import sidebar_filters
@@ -27,7 +27,7 @@ from ui.page import ensure_app
 
 ensure_app()  # direct links on a fresh server: run inside app.py
 
-CMP = "qa_analytics.comparison:"
+CMP = "qa_analytics.views.eval_types:"
 P = "eval_types_"
 STYLE = {  # series -> (colour, dash)
     "qa_score": (PALETTE[0], "solid"),

@@ -9,12 +9,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from qa_analytics import mappings, store
-from qa_analytics.codes import Problem, render
-from qa_analytics.importer import ImportPlan, field_choices, import_file, plan_import
-from qa_analytics.mapping import MappingError
-from qa_analytics.read import ReadError
-from qa_analytics.schema import KIND_NAMES, KINDS
+from qa_analytics import store
+from qa_analytics.ingest import mappings
+from qa_analytics.core.codes import Problem, render
+from qa_analytics.ingest.importer import ImportPlan, field_choices, import_file, plan_import
+from qa_analytics.ingest.mapping import MappingError
+from qa_analytics.ingest.read import ReadError
+from qa_analytics.store.schema import KIND_NAMES, KINDS
 from ui.db import call, connection, query, version
 from ui.i18n import kind_label, lang, t
 from ui.page import ensure_app
@@ -204,7 +205,7 @@ def _file_panel(upload, index: int) -> None:
 
 def _saved_mappings_section() -> None:
     st.subheader(t("saved_mappings"), anchor=False)
-    saved = call("qa_analytics.mappings:list_saved")
+    saved = call("qa_analytics.ingest.mappings:list_saved")
     if not saved:
         st.caption(t("no_saved_mappings"))
         return

@@ -37,10 +37,10 @@ if query("has_demo_data"):
     st.caption("ⓘ " + t("demo_banner"))
 
 # --- headline cards ------------------------------------------------------------------------
-cards = call("qa_analytics.overview:headline", f.date_from, f.date_to, team=f.team, channel=f.channel)
-index_now = call("qa_analytics.indicators:composite_index", grain="all", level="center",
+cards = call("qa_analytics.views.overview:headline", f.date_from, f.date_to, team=f.team, channel=f.channel)
+index_now = call("qa_analytics.analytics.indicators:composite_index", grain="all", level="center",
                  date_from=f.date_from, date_to=f.date_to, team=f.team)
-index_prev = call("qa_analytics.indicators:composite_index", grain="all", level="center",
+index_prev = call("qa_analytics.analytics.indicators:composite_index", grain="all", level="center",
                   date_from=prev.date_from, date_to=prev.date_to, team=f.team)
 
 
@@ -80,13 +80,13 @@ for col, card in zip(cols[1:], cards.itertuples()):
 left, right = st.columns([3, 2]) if not present else (st.container(), st.container())
 with left:
     st.subheader(t("ov_trend"))
-    trend = call("qa_analytics.indicators:composite_index", grain=f.grain, level="center",
+    trend = call("qa_analytics.analytics.indicators:composite_index", grain=f.grain, level="center",
                  date_from=f.date_from, date_to=f.date_to, team=f.team)
     trend = trend.dropna(subset=["index"]) if len(trend) else trend
     if len(trend) < 3:
         st.info(t("ov_trend_short"))
     else:
-        from qa_analytics.spc import control_chart, explain_signals
+        from qa_analytics.stats.spc import control_chart, explain_signals
 
         cc = control_chart(trend["index"].to_numpy(), "xmr")
         x = [fmt.period(p, f.grain) for p in trend["period"]]
@@ -106,7 +106,7 @@ with left:
             st.caption("⚠ " + sentence)
 with right:
     st.subheader(t("ov_ranking"))
-    ranking = call("qa_analytics.indicators:composite_index", grain="all", level="team",
+    ranking = call("qa_analytics.analytics.indicators:composite_index", grain="all", level="team",
                    date_from=f.date_from, date_to=f.date_to, channel=f.channel)
     ranking = ranking.dropna(subset=["index"]) if len(ranking) else ranking
     if ranking.empty:
@@ -125,9 +125,9 @@ with right:
 
 # --- alerts --------------------------------------------------------------------------------
 st.subheader(t("ov_alerts"))
-signals = call("qa_analytics.indicator_chart:signals_for_alerts", f.date_from, f.date_to, level="center",
+signals = call("qa_analytics.analytics.metric_spc:signals_for_alerts", f.date_from, f.date_to, level="center",
                grain="week" if f.grain in ("day", "week") else "month", team=f.team)
-gaps = call("qa_analytics.review:compliance_gaps", f.date_from, f.date_to, team=f.team)
+gaps = call("qa_analytics.views.review:compliance_gaps", f.date_from, f.date_to, team=f.team)
 worse = signals[signals["assessment"] == "worse"] if len(signals) else signals
 if worse.empty and gaps.empty:
     st.success(t("ov_no_alerts"))

@@ -8,3 +8,7 @@ command line share one implementation.
 """
 
 __version__ = "0.1.0"
+
+from ._compat import install as _install_compat
+
+_install_compat()  # qa_analytics.importer, .metrics, .spc... of release 0.1 still import

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import store
-from .codes import resolve_lang
-from .schema import KIND_NAMES, KINDS
+from .core.codes import resolve_lang
+from .store.schema import KIND_NAMES, KINDS
 
 __all__ = ["main", "build_parser", "run_forwarded", "EXIT_OK", "EXIT_REJECTED", "EXIT_USAGE", "EXIT_BUSY",
            "EXIT_DATABASE"]
@@ -246,7 +246,7 @@ _ERROR_KEYS = ("sheet", "row", "column", "value", "code", "field", "params", "me
 
 
 def _cmd_import(con, args, lang: str, out: TextIO, err: TextIO) -> int:
-    from .importer import ImportReport, import_file
+    from .ingest.importer import ImportReport, import_file
 
     kind = None if args.kind == "auto" else args.kind
     overrides = dict(args.map)
@@ -281,8 +281,8 @@ def _cmd_import(con, args, lang: str, out: TextIO, err: TextIO) -> int:
 
 
 def _internal_error(name: str, kind: str | None, exc: Exception, lang: str):
-    from .codes import Problem
-    from .importer import INTERNAL_ERROR, rejected_report
+    from .core.codes import Problem
+    from .ingest.importer import INTERNAL_ERROR, rejected_report
 
     return rejected_report(name, kind, Problem(INTERNAL_ERROR, error=f"{type(exc).__name__}: {exc}"[:300]), lang)
 
@@ -328,7 +328,7 @@ def _cmd_summary(con, args, lang: str, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_demo(con, args, lang: str, out: TextIO, err: TextIO) -> int:
-    from .demo_loader import load_demo
+    from .demo.load import load_demo
 
     if args.if_empty and any(c["records"] for c in store.record_counts(con)):
         print("the database already has data; demo skipped", file=err)
@@ -355,8 +355,8 @@ def _cmd_undo(con, args, lang: str, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_mappings(con, args, lang: str, out: TextIO, err: TextIO) -> int:
-    from . import mappings
-    from .codes import Problem
+    from .ingest import mappings
+    from .core.codes import Problem
 
     try:
         if args.action == "list":

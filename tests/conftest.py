@@ -152,7 +152,7 @@ def demo_db_path(tmp_path_factory) -> Path:
     """A small demo database shared by the browser tests (copy it to write)."""
     import datetime as dt
 
-    from qa_analytics.demo_loader import load_demo
+    from qa_analytics.demo.load import load_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     con = store.connect(path)

@@ -234,7 +234,7 @@ def state_of_file(db: Path, skip_clock: bool = False) -> dict[str, tuple[int, in
 def log_problems(con: Any) -> list[str]:
     """Where the import log and the rows disagree: an active batch that never
     got its counts, or whose new rows are not the rows it created."""
-    from qa_analytics.schema import KINDS
+    from qa_analytics.store.schema import KINDS
 
     problems = []
     for batch_id, kind, rows_read, rows_imported in con.execute(
@@ -279,7 +279,7 @@ def check_one(request: dict[str, Any]) -> dict[str, Any]:
     import traceback
 
     from qa_analytics import store
-    from qa_analytics.importer import import_file
+    from qa_analytics.ingest.importer import import_file
 
     db = Path(request["db"])
     shutil.copyfile(request["template"], db)

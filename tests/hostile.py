@@ -262,7 +262,7 @@ def child_tables(n: int):
     """A RawSheet, a bare table and a record batch, as the reader returns them."""
     import pyarrow as pa
 
-    from qa_analytics.read import RawSheet
+    from qa_analytics.ingest.read import RawSheet
 
     table = pa.table({"c0": [f"{i:06d}" for i in range(n)], "c1": [None if i % 3 else "是" for i in range(n)]})
     return RawSheet("数据", table, 1), table, table.to_batches()[0] if n else table, {"n": n}
@@ -273,6 +273,6 @@ def child_returns_a_function():
 
 
 def child_limits():
-    from qa_analytics.limits import ReadLimits, memory_cap
+    from qa_analytics.ingest.limits import ReadLimits, memory_cap
 
     return ReadLimits.current(), memory_cap()

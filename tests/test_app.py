@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from qa_analytics import store
-from qa_analytics.demo_loader import load_demo
+from qa_analytics.demo.load import load_demo
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -181,7 +181,7 @@ def test_a_saved_mapping_is_applied_and_can_be_deleted_on_the_page(tmp_path, mon
     monkeypatch.setenv("QA_DB", str(tmp_path / "imp.duckdb"))
     rows = [["单号", "人员代码", "日子", "分值"], ["A1", "0001", "2026-01-05", "90"]]
     con = store.connect(tmp_path / "imp.duckdb")
-    from qa_analytics.importer import import_file
+    from qa_analytics.ingest.importer import import_file
 
     import_file(con, write_xlsx(tmp_path / "a.xlsx", rows), kind="monitoring",
                 overrides={"单号": "eval_id", "人员代码": "agent_id", "日子": "eval_date", "分值": "total_score"})

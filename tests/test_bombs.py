@@ -257,7 +257,7 @@ def test_bomb_bases_are_valid_exports(con, tmp_path):
     """The control group: without their edits the far-cell and runaway .xls
     files are ordinary exports that import, so a refusal of a bomb is for
     the edit alone."""
-    from qa_analytics.importer import import_file
+    from qa_analytics.ingest.importer import import_file
 
     plain_xlsx = tmp_path / "plain.xlsx"
     with zipfile.ZipFile(plain_xlsx, "w", zipfile.ZIP_DEFLATED) as z:

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from conftest import full_screenshot, open_page, wait_count
 
-from qa_analytics.demo import demo_facts
+from qa_analytics.demo.generate import demo_facts
 
 FACTS = demo_facts(6, dt.date(2026, 6, 30))
 

@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from qa_analytics.codes import Problem, define
+from qa_analytics.core.codes import Problem, define
 
 SAMPLE = define("sample_problem", en="row {row}: {what}", zh="第 {row} 行：{what}")
 
@@ -23,7 +23,7 @@ def test_a_problem_pickles_with_its_code_and_parameters():
 
 
 def test_unpickling_builds_only_problems():
-    from qa_analytics.codes import _rebuild
+    from qa_analytics.core.codes import _rebuild
 
     with pytest.raises(TypeError):
         _rebuild(dict, SAMPLE, {})

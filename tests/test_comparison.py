@@ -1,4 +1,4 @@
-"""Tests of qa_analytics.comparison on a small hand-built store and the demo data."""
+"""Tests of qa_analytics.views.eval_types on a small hand-built store and the demo data."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from qa_analytics import store
-from qa_analytics.comparison import (
+from qa_analytics.views.eval_types import (
     GAP_COLUMNS,
     SERIES,
     eval_type_series,

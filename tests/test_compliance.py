@@ -1,4 +1,4 @@
-"""Tests of qa_analytics.compliance on a small hand-built store (Q1 2024)."""
+"""Tests of qa_analytics.analytics.compliance on a small hand-built store (Q1 2024)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa_analytics import compliance as comp
+from qa_analytics.analytics import compliance as comp
 from qa_analytics import store
-from qa_analytics.compliance import (
+from qa_analytics.analytics.compliance import (
     calendar_periods,
     compliance,
     compliance_summary,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_analytics.importer import import_file
+from qa_analytics.ingest.importer import import_file
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name != "README.md") if CORPUS.exists() else []

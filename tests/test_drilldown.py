@@ -26,7 +26,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from qa_analytics import drilldown as dd
+from qa_analytics.views import drilldown as dd
 from qa_analytics import store
 
 D = dt.date
@@ -368,7 +368,7 @@ def test_drill_state_from_a_table_row():
 
 
 def test_demo_data_end_to_end(con):
-    from qa_analytics.demo_loader import load_demo
+    from qa_analytics.demo.load import load_demo
 
     load_demo(con, months=2, seed=5, end=D(2026, 2, 28))
     kw = dict(date_from=D(2026, 2, 1), date_to=D(2026, 2, 28))

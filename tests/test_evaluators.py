@@ -1,4 +1,4 @@
-"""Tests of qa_analytics.evaluators on small hand-built stores and textbook data."""
+"""Tests of qa_analytics.analytics.evaluators on small hand-built stores and textbook data."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from qa_analytics import evaluators, store
-from qa_analytics.evaluators import (
+from qa_analytics import store
+from qa_analytics.analytics import evaluators
+from qa_analytics.analytics.evaluators import (
     appeal_stats,
     calibration_agreement,
     calibration_items,

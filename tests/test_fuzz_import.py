@@ -51,7 +51,7 @@ def fuzz_dir(tmp_path_factory) -> Path:
 def template_db(fuzz_dir) -> Path:
     """A database holding two earlier imports, so "changed nothing" means something."""
     from qa_analytics import store
-    from qa_analytics.importer import import_file
+    from qa_analytics.ingest.importer import import_file
 
     db = fuzz_dir / "template.duckdb"
     con = store.connect(db)

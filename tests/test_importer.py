@@ -10,7 +10,7 @@ from conftest import monitoring_export, monitoring_rows, write_csv, write_xls, w
 from openpyxl import load_workbook
 
 from qa_analytics import store
-from qa_analytics.importer import import_file
+from qa_analytics.ingest.importer import import_file
 
 
 def test_messy_monitoring_export_imports_cleanly(con, tmp_path):
@@ -298,7 +298,7 @@ def test_a_value_duckdb_cannot_hold_rejects_the_file_cleanly(con, tmp_path, monk
 
 
 def test_a_failing_normalising_statement_leaves_the_connection_usable(con, tmp_path, monkeypatch):
-    from qa_analytics import normalize
+    from qa_analytics.ingest import normalize
 
     monkeypatch.setattr(normalize, "_derived_exprs", lambda kind, mapping: ["CAST('abc' AS INTEGER) AS boom"])
     rep = import_file(con, monitoring_export(tmp_path / "m.xlsx", n=3))

@@ -1,4 +1,4 @@
-"""Tests of qa_analytics.indicator_chart: hand-computed small stores, spc as the
+"""Tests of qa_analytics.analytics.metric_spc: hand-computed small stores, spc as the
 reference for the x-bar/S chart from summaries, and the demo's planted patterns."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qa_analytics import spc, store
-from qa_analytics.demo import demo_facts
-from qa_analytics.indicator_chart import (
+from qa_analytics import store
+from qa_analytics.stats import spc
+from qa_analytics.demo.generate import demo_facts
+from qa_analytics.analytics.metric_spc import (
     ALERT_METRICS,
     ControlChartResult,
     agent_choices,

@@ -1,4 +1,4 @@
-"""Tests for qa_analytics.indicators: the model file, validation, versions,
+"""Tests for qa_analytics.analytics.indicators: the model file, validation, versions,
 scoring, the composite index, weight sensitivity and QA-form scoring.
 
 Expected numbers are computed by hand in the comment above each assertion.
@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa_analytics import indicators as I
-from qa_analytics import metrics as M
+from qa_analytics.analytics import indicators as I
+from qa_analytics.analytics import metrics as M
 from qa_analytics import store
 from conftest import insert_rows as add
 

@@ -18,10 +18,10 @@ import hostile
 import pyarrow as pa
 import pytest
 
-from qa_analytics import isolation
-from qa_analytics.limits import ReadLimits
-from qa_analytics.mapping import MappingError
-from qa_analytics.read import RawSheet, ReadError, read_sheet
+from qa_analytics.ingest import isolation
+from qa_analytics.ingest.limits import ReadLimits
+from qa_analytics.ingest.mapping import MappingError
+from qa_analytics.ingest.read import RawSheet, ReadError, read_sheet
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -44,12 +44,12 @@ def test_tables_come_back_whole_also_inside_dataclasses():
 
 
 def test_what_the_function_raises_is_raised_here():
-    from qa_analytics.mapping import NO_HEADER_IN_SHEET
+    from qa_analytics.ingest.mapping import NO_HEADER_IN_SHEET
 
     with pytest.raises(MappingError, match="no header") as found:
         isolation.run_isolated(hostile.child_raise, MappingError(NO_HEADER_IN_SHEET, sheet="数据"))
     assert found.value.code_name == "no_header_in_sheet" and found.value.params == {"sheet": "数据"}
-    from qa_analytics.read import TOO_MANY_ROWS
+    from qa_analytics.ingest.read import TOO_MANY_ROWS
 
     with pytest.raises(ReadError) as err:
         isolation.run_isolated(hostile.child_raise, ReadError(TOO_MANY_ROWS, rows=5, limit=4))
@@ -135,9 +135,9 @@ def test_the_fork_server_restarts_after_shutdown():
 MEASURE = """
 import json, resource, sys, time
 from pathlib import Path
-from qa_analytics import isolation
-from qa_analytics.importer import plan_import
-from qa_analytics.read import ReadError
+from qa_analytics.ingest import isolation
+from qa_analytics.ingest.importer import plan_import
+from qa_analytics.ingest.read import ReadError
 t = time.perf_counter()
 try:
     plan_import(Path(sys.argv[1]))

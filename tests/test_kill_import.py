@@ -53,7 +53,7 @@ def prepare(folder: Path, n_rows: int = N_ROWS, revised: int = REVISED) -> dict:
     """The database before (one batch of ``2 * revised`` records), the two
     big files, and each file's state after a clean import (and its time)."""
     from qa_analytics import store
-    from qa_analytics.importer import import_file
+    from qa_analytics.ingest.importer import import_file
 
     before_db = folder / "before.duckdb"
     con = store.connect(before_db)

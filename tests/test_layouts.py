@@ -37,8 +37,8 @@ from exportgen import (
 )
 
 from qa_analytics import store
-from qa_analytics.importer import import_file
-from qa_analytics.mapping import CONCEPT_FIELDS, CONCEPTS, normalize_header
+from qa_analytics.ingest.importer import import_file
+from qa_analytics.ingest.mapping import CONCEPT_FIELDS, CONCEPTS, normalize_header
 
 LAYOUTS = int(os.environ.get("QA_LAYOUTS", "300"))
 SEEDS = range(LAYOUTS)

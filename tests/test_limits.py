@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_analytics.limits import ReadLimits, in_force, limit_docs
+from qa_analytics.ingest.limits import ReadLimits, in_force, limit_docs
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

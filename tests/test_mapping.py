@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from qa_analytics.mapping import detect_kind, find_header, map_columns, match_concept
-from qa_analytics.read import RawSheet
+from qa_analytics.ingest.mapping import detect_kind, find_header, map_columns, match_concept
+from qa_analytics.ingest.read import RawSheet
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import write_xlsx
 
-from qa_analytics import mappings
-from qa_analytics.importer import import_file, plan_import
+from qa_analytics.ingest import mappings
+from qa_analytics.ingest.importer import import_file, plan_import
 
 
 def _odd_export(path, month: int, n: int = 3):

@@ -1,4 +1,4 @@
-"""Tests for qa_analytics.metrics on small hand-computed fixtures.
+"""Tests for qa_analytics.analytics.metrics on small hand-computed fixtures.
 
 Outside references: the Wilson interval is pinned to R
 ``prop.test(x, n, correct = FALSE)$conf.int`` (= ``binom::binom.wilson``),
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qa_analytics import metrics as M
+from qa_analytics.analytics import metrics as M
 from qa_analytics import store
 from conftest import insert_rows as add
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from qa_analytics.normalize import install_macros
+from qa_analytics.ingest.normalize import install_macros
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_macros_are_created_once_per_connection_and_rolled_back_with_their_trans
 def test_arrow_cleaning_trims_and_flags_full_width(cells, fold):
     import pyarrow as pa
 
-    from qa_analytics.normalize import _clean_text_column
+    from qa_analytics.ingest.normalize import _clean_text_column
 
     col, needs_fold = _clean_text_column(pa.chunked_array([pa.array(cells, type=pa.string())]))
     assert needs_fold is fold

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from qa_analytics import overview
-from qa_analytics.demo_loader import load_demo
+from qa_analytics.views import overview
+from qa_analytics.demo.load import load_demo
 
 
 def test_previous_period_has_the_same_length():

@@ -12,7 +12,7 @@ import pytest
 from conftest import app_page
 from streamlit.testing.v1 import AppTest
 
-from qa_analytics.demo import demo_facts
+from qa_analytics.demo.generate import demo_facts
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/control_charts.py"

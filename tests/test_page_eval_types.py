@@ -31,7 +31,7 @@ def expected(db_path, **kw):
     """The numbers the page should show, from the library over the sidebar's default period."""
 
     from qa_analytics import store
-    from qa_analytics.comparison import gap_table
+    from qa_analytics.views.eval_types import gap_table
     from ui.filters import preset_range
 
     con = store.connect(db_path)

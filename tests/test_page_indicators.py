@@ -18,7 +18,7 @@ import pytest
 from conftest import app_page
 from streamlit.testing.v1 import AppTest
 
-from qa_analytics import indicators as ind
+from qa_analytics.analytics import indicators as ind
 from qa_analytics import store
 
 ROOT = Path(__file__).resolve().parent.parent

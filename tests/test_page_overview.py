@@ -53,7 +53,7 @@ def test_index_follows_a_saved_model(demo, tmp_path, monkeypatch):
     """Cached scores are keyed on the model file too: a saved model shows at once."""
     import shutil as sh
 
-    from qa_analytics import indicators
+    from qa_analytics.analytics import indicators
 
     model = tmp_path / "model.toml"
     sh.copy(indicators.default_model_path(), model)

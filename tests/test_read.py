@@ -13,9 +13,10 @@ from conftest import write_csv, write_xlsx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa_analytics import codes, read
-from qa_analytics.limits import ReadLimits, in_force
-from qa_analytics.read import ReadError, Workbook, read_sheet, sheet_names, sniff_format
+from qa_analytics.core import codes
+from qa_analytics.ingest import read
+from qa_analytics.ingest.limits import ReadLimits, in_force
+from qa_analytics.ingest.read import ReadError, Workbook, read_sheet, sheet_names, sniff_format
 
 ROWS = [["工号", "满意度", "备注"], ["007812", "满意", "无"], ["007813", "", "回访"]]
 
@@ -299,7 +300,7 @@ def test_a_workbook_that_is_fine_is_not_scanned_into_refusal(tmp_path):
     """The scan's fast patterns on a real workbook: openpyxl's, with a title row and merged cells."""
     from conftest import monitoring_export
 
-    from qa_analytics.prescan import inspect_zip
+    from qa_analytics.ingest.prescan import inspect_zip
 
     f = monitoring_export(tmp_path / "m.xlsx", n=300)
     facts = inspect_zip(f, "xlsx", ReadLimits(), lambda _f: None)

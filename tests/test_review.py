@@ -1,4 +1,4 @@
-"""qa_analytics.review: the data shaping behind the QA-staff review and the compliance calendar."""
+"""qa_analytics.views.review: the data shaping behind the QA-staff review and the compliance calendar."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from qa_analytics import review as rv
-from qa_analytics.demo import demo_facts
-from qa_analytics.demo_loader import load_demo
-from qa_analytics.evaluators import leniency
+from qa_analytics.views import review as rv
+from qa_analytics.demo.generate import demo_facts
+from qa_analytics.demo.load import load_demo
+from qa_analytics.analytics.evaluators import leniency
 
 END = dt.date(2026, 6, 30)
 D0 = dt.date(2026, 1, 1)
@@ -42,7 +42,7 @@ def test_cn_calendar_2026_matches_the_state_council_notice():
 
 
 def test_cn_calendar_working_days_2025_and_modes():
-    from qa_analytics.compliance import working_days
+    from qa_analytics.analytics.compliance import working_days
 
     cal = rv.cn_calendar("2025-01-01", "2025-12-31")
     # 2025: 261 weekdays - 18 days off on weekdays + 5 make-up weekend days = 248
@@ -181,8 +181,8 @@ def test_compliance_calendar_team(demo_con):
 def test_compliance_gaps_ignore_official_holidays_and_unrecorded_reviews(con):
     import datetime as dt
 
-    from qa_analytics.demo_loader import load_demo
-    from qa_analytics.review import compliance_gaps
+    from qa_analytics.demo.load import load_demo
+    from qa_analytics.views.review import compliance_gaps
 
     load_demo(con, months=3, seed=1, end=dt.date(2026, 5, 31))
     gaps = compliance_gaps(con, dt.date(2026, 5, 1), dt.date(2026, 5, 31))
@@ -191,6 +191,6 @@ def test_compliance_gaps_ignore_official_holidays_and_unrecorded_reviews(con):
     missed = {r.requirement: list(r.missing_periods) for r in gaps.itertuples()}
     assert dt.date(2026, 5, 1) not in missed.get("qa_monitoring", [])
     assert "management_review" not in missed
-    from qa_analytics.compliance import REQUIREMENTS
+    from qa_analytics.analytics.compliance import REQUIREMENTS
 
     assert {r.id if hasattr(r, "id") else r[0] for r in REQUIREMENTS} >= {"qa_monitoring", "management_review"}

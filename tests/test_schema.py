@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa_analytics.schema import KINDS, table_columns
+from qa_analytics.store.schema import KINDS, table_columns
 
 
 @pytest.mark.parametrize("kind", list(KINDS))

@@ -1,4 +1,4 @@
-"""Tests for qa_analytics.spc, pinned to outside references.
+"""Tests for qa_analytics.stats.spc, pinned to outside references.
 
 Sources of the expected numbers (each assertion names its own):
 
@@ -27,7 +27,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa_analytics.spc import (
+from qa_analytics.stats.spc import (
     CHARTS,
     NELSON_RULES,
     RULE_SETS,

@@ -13,8 +13,8 @@ import pytest
 from conftest import monitoring_export
 
 from qa_analytics import store
-from qa_analytics.importer import import_file
-from qa_analytics.schema import KINDS, SCHEMA_VERSION
+from qa_analytics.ingest.importer import import_file
+from qa_analytics.store.schema import KINDS, SCHEMA_VERSION
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -1,4 +1,4 @@
-"""Tests of qa_analytics.trends, pinned to outside references (R / hand computation)."""
+"""Tests of qa_analytics.analytics.trends, pinned to outside references (R / hand computation)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa_analytics import trends
-from qa_analytics.trends import (
+from qa_analytics.analytics import trends
+from qa_analytics.analytics.trends import (
     change_label,
     mann_whitney_u,
     period_over_period,

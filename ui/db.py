@@ -5,7 +5,7 @@ must not be used by two threads at once, so :func:`connection` gives each
 thread its own connection; connections to one file in one process share
 the database, so a write is seen by every other as soon as it commits.
 The metric rollups are plain tables the store keeps in step with every
-import and undo (``qa_analytics.rollups``): nothing to build when the
+import and undo (``qa_analytics.store.rollups``): nothing to build when the
 server starts or the data change, and sessions query in parallel.
 
 Cached results are keyed on the store's data version, which every import and
@@ -87,7 +87,7 @@ def _cached_call(target: str, data_version: int, db_path: str, args: tuple, kwar
 
 def _model_stamp() -> int:
     """When the indicator model file last changed: scores depend on it too."""
-    from qa_analytics.indicators import default_model_path
+    from qa_analytics.analytics.indicators import default_model_path
 
     try:
         return default_model_path().stat().st_mtime_ns
@@ -100,7 +100,7 @@ def call(target: str, *args, **kwargs):
     indicator model file) change.
 
     ``target`` names a ``qa_analytics`` function taking the connection first,
-    e.g. ``call("qa_analytics.metrics:metric_table", ["qa_mean_score"], grain="month")``.
+    e.g. ``call("qa_analytics.analytics.metrics:metric_table", ["qa_mean_score"], grain="month")``.
     Arguments must be hashable by ``st.cache_data`` (dates, strings, lists...).
     """
     return _cached_call(target, version(), _db_path(), args, tuple(sorted(kwargs.items())), _model_stamp())

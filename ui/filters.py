@@ -28,7 +28,7 @@ class Filters:
     channel: str | None
 
     def metric_kwargs(self) -> dict:
-        """Arguments for ``qa_analytics.metrics.metric_table``."""
+        """Arguments for ``qa_analytics.analytics.metrics.metric_table``."""
         tester = {"call_test_qa": "qa", "call_test_leadership": "leadership",
                   "call_test_third_party": "third_party"}.get(self.eval_type)
         channel = self.channel

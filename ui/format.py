@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from qa_analytics.periods import period_label
+from qa_analytics.core.periods import period_label
 from ui.i18n import lang
 
 

@@ -2,7 +2,7 @@
 
 Why text: ids such as ``007812`` must keep their leading zeros, and every
 other cell (dates typed five ways, ``95分``, ``是/否``) is normalised later in
-one place (``qa_analytics.normalize``), so the reader must not guess types.
+one place (``qa_analytics.ingest.normalize``), so the reader must not guess types.
 
 Why fastexcel: it wraps the Rust calamine reader and hands Arrow columns over
 without building a Python object per cell; measured here it reads .xlsx ~17x
@@ -11,11 +11,11 @@ Performance).  It also reads legacy .xls (BIFF5/8), .xlsb and .ods.
 
 Why limits before work: uploads are untrusted, and calamine allocates what a
 file declares (a sheet's rectangle, every shared string) before checking
-anything.  A zipped workbook is measured first (``qa_analytics.prescan``)
-against :class:`~qa_analytics.limits.ReadLimits`, and refused with its own
+anything.  A zipped workbook is measured first (``qa_analytics.ingest.prescan``)
+against :class:`~qa_analytics.ingest.limits.ReadLimits`, and refused with its own
 code before any large allocation; what passes may then use the memory its
 uncompressed size justifies (``limits.grant_memory``, effective in the
-isolated reader's child process, ``qa_analytics.isolation``).
+isolated reader's child process, ``qa_analytics.ingest.isolation``).
 :func:`read_sheet` and :func:`sheet_names` run there; :class:`Workbook`
 reads in the calling process, for use inside ``run_isolated``.
 
@@ -37,7 +37,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .codes import Problem, define
+from ..core.codes import Problem, define
 from .limits import MB, ReadLimits, grant_memory
 from .prescan import ZipFacts, cell_name, inspect_zip
 

@@ -56,7 +56,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .codes import Problem, define
+from ..core.codes import Problem, define
 from .limits import ReadLimits, cap_memory, in_force
 from .read import ReadError
 
@@ -83,7 +83,7 @@ READER_TIMEOUT = define(
 )
 
 # Imported once by the fork server, so that a child starts with them loaded.
-PRELOAD = ["pyarrow", "pyarrow.ipc", "fastexcel", "qa_analytics.read", "qa_analytics.mapping"]
+PRELOAD = ["pyarrow", "pyarrow.ipc", "fastexcel", "qa_analytics.ingest.read", "qa_analytics.ingest.mapping"]
 
 
 def isolation_enabled() -> bool:
@@ -290,7 +290,7 @@ _SAFE_BUILTINS = {"set", "frozenset", "bytearray", "complex", "slice", "range"}
 _SAFE = {
     ("pathlib", "PosixPath"), ("pathlib", "PurePosixPath"), ("pathlib", "Path"),
     ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"),
-    ("qa_analytics.codes", "_rebuild"),
+    ("qa_analytics.core.codes", "_rebuild"),
 }
 
 

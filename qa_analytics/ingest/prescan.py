@@ -5,7 +5,7 @@ allocates it whole (a 2 KB file with one cell at XFD1048576 asks for 549 GB),
 keeps every shared string, and trusts the zip.  This module reads only the
 zip's directory and streams the few XML parts that decide those sizes, a
 chunk at a time, so its own memory stays small whatever the file.  It
-measures; ``qa_analytics.read`` holds the rules that refuse.
+measures; ``qa_analytics.ingest.read`` holds the rules that refuse.
 
 What is scanned, and why not always everything (README, "Reading untrusted
 files"): every part's sizes and compression ratio come from the zip's
@@ -16,7 +16,7 @@ sheet is small (``full_scan_mb``), suspiciously compressed
 rows) to pass a limit: a full scan takes about as long as calamine's whole
 read (1.3 s for the benchmark's 84 MB sheet, 0.06 s for 4 MB).  A large,
 ordinarily compressed sheet is instead held by the reader's memory cap,
-which its uncompressed size justifies (``qa_analytics.limits``).
+which its uncompressed size justifies (``qa_analytics.ingest.limits``).
 """
 
 from __future__ import annotations

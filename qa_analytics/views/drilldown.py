@@ -13,7 +13,7 @@ Units and filters
 Every function takes the same restriction: ``date_from`` / ``date_to``
 (inclusive, on ``eval_date``), ``team`` (one team name), ``agent`` (one
 agent id), ``channel`` (one channel or a list; NULL counts as ``voice``, as
-in :mod:`qa_analytics.metrics`).  An evaluation's team is resolved as in the
+in :mod:`qa_analytics.analytics.metrics`).  An evaluation's team is resolved as in the
 schema's ``monitoring_v`` view and in ``metrics``: the export's own team,
 else the roster's team in force on the evaluation's date.  The roster is
 joined by validity interval (a hash join), not with the view's row-by-row
@@ -36,7 +36,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .metrics import _ROSTER_IV, funnel_limits, funnel_table, get_metric, metric_table
+from ..analytics.metrics import _ROSTER_IV, funnel_limits, funnel_table, get_metric, metric_table
 from .overview import headline as _headline
 from .overview import previous_period  # noqa: F401  (re-exported: one implementation)
 
@@ -125,7 +125,7 @@ def _ev_cte(
 
 def headline(con: duckdb.DuckDBPyConnection, date_from: dt.date, date_to: dt.date,
              metrics: Sequence[str] = HEADLINE_METRICS, **kwargs: Any) -> pd.DataFrame:
-    """:func:`qa_analytics.overview.headline` with the drill-down's metrics
+    """:func:`qa_analytics.views.overview.headline` with the drill-down's metrics
     (the evaluation count first); same arguments and columns."""
     return _headline(con, date_from, date_to, metrics, **kwargs)
 
@@ -149,7 +149,7 @@ def team_comparison(
 ) -> pd.DataFrame:
     """Every team on one metric over the period, best first, with its 95%
     interval and whether it differs from the center beyond chance (funnel
-    limits, :func:`qa_analytics.metrics.funnel_table`).
+    limits, :func:`qa_analytics.analytics.metrics.funnel_table`).
 
     Returns
     -------
@@ -185,7 +185,7 @@ def agent_funnel(
 ) -> pd.DataFrame:
     """The agents of one team on one metric against the team's own value,
     with funnel limits at each agent's number of observations
-    (:func:`qa_analytics.metrics.funnel_table` restricted to the team, so the
+    (:func:`qa_analytics.analytics.metrics.funnel_table` restricted to the team, so the
     target is the team's pooled value).
 
     Returns
@@ -217,7 +217,7 @@ def funnel_curves(kind: str, target: float, sd: float | None, n_max: float, n_mi
     -------
     DataFrame with ``n`` (float, log-spaced, increasing; whole numbers for
     rates) and ``lo95``,
-    ``hi95``, ``lo998``, ``hi998`` (:func:`qa_analytics.metrics.funnel_limits`).
+    ``hi95``, ``lo998``, ``hi998`` (:func:`qa_analytics.analytics.metrics.funnel_limits`).
     """
     start = max(float(n_min), 2.0 if kind == "mean" else 1.0)
     n = np.geomspace(start, max(float(n_max), start + 1.0), points)

@@ -1,8 +1,8 @@
 """The right control chart for an indicator, with its signals in words.
 
-One job: from a metric id (see :mod:`qa_analytics.metrics`) and a unit
+One job: from a metric id (see :mod:`qa_analytics.analytics.metrics`) and a unit
 (the center, one team, one agent), pick the Shewhart chart that fits the
-data, compute it with the formulas of :mod:`qa_analytics.spc`, and say in
+data, compute it with the formulas of :mod:`qa_analytics.stats.spc`, and say in
 English and Simplified Chinese why that chart and what the signals mean.
 
 Public functions
@@ -86,8 +86,8 @@ import numpy as np
 import pandas as pd
 
 from . import metrics as _metrics
-from . import spc
-from .periods import period_label  # one implementation, shared with the dashboard
+from ..stats import spc
+from ..core.periods import period_label  # one implementation, shared with the dashboard
 
 __all__ = [
     "ALERT_METRICS",
@@ -658,7 +658,7 @@ def indicator_control_chart(
 
     Parameters
     ----------
-    metric_id : a :mod:`qa_analytics.metrics` id (``item:``/``item_rate:`` too).
+    metric_id : a :mod:`qa_analytics.analytics.metrics` id (``item:``/``item_rate:`` too).
     level : ``center`` | ``team`` | ``agent``; ``key`` is then the team name
         or the agent id (required for team / agent).
     grain : ``day`` | ``week`` | ``month`` | ``quarter`` | ``half_year``.

@@ -8,7 +8,7 @@ can be overridden from the environment (``QA_MAX_ROWS=3000000``), and
 README lists them all (a test checks that it does).
 
 The memory functions at the bottom are how the isolated reader's child
-process caps itself (``qa_analytics.isolation``): ``RLIMIT_DATA``, which
+process caps itself (``qa_analytics.ingest.isolation``): ``RLIMIT_DATA``, which
 counts what the process really allocates (heap and private writable
 mappings, since Linux 4.7), measured here to stop Rust, Arrow and Python
 allocations alike; ``RLIMIT_AS`` also counts reserved address space (code,

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
-from .metrics import get_metric, metric_table
-from .trends import period_over_period
+from ..analytics.metrics import get_metric, metric_table
+from ..analytics.trends import period_over_period
 
 __all__ = ["HEADLINE_METRICS", "previous_period", "headline"]
 
@@ -50,7 +50,7 @@ def headline(
 
     The unit is the center, or ``team`` and/or ``agent`` (all of its records
     pooled).  Rates are compared with the two-proportion z test, means with
-    Welch's t (:func:`qa_analytics.trends.period_over_period`); counts are not
+    Welch's t (:func:`qa_analytics.analytics.trends.period_over_period`); counts are not
     tested.  So "down 2.1 points" comes with "significant" or "within normal
     variation".
 

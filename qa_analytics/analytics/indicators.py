@@ -1,6 +1,6 @@
 """The hierarchical indicator model and the composite service-quality index.
 
-One job: turn metric values (:mod:`qa_analytics.metrics`) into 0-100
+One job: turn metric values (:mod:`qa_analytics.analytics.metrics`) into 0-100
 indicator scores rolled up a weighted tree, under a model that can change
 over time.
 
@@ -146,7 +146,7 @@ __all__ = [
     "weight_sensitivity",
 ]
 
-DEFAULT_MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "indicator_model.toml"
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[2] / "data" / "indicator_model.toml"
 WEIGHT_TOLERANCE = 0.01  # percentage points
 ROOT_ID = "index"
 DIRECTIONS = ("higher", "lower")
@@ -721,7 +721,7 @@ _HEADER_COMMENT = """\
 # Tree: [[versions.areas]] (level 1) > [[versions.areas.indicators]]
 # (level 2) > optional [[versions.areas.indicators.items]] (QA deduction
 # items).  weight: percent of the parent; each group of siblings sums to 100.
-# A leaf has metric (an id of qa_analytics.metrics: e.g. qa_mean_score,
+# A leaf has metric (an id of qa_analytics.analytics.metrics: e.g. qa_mean_score,
 # satisfaction_rate, item:<QA item name>), target and floor: its score is
 # 100 * (value - floor) / (target - floor), clipped to 0..100.  direction
 # (higher | lower) is optional and must agree with the metric.
@@ -1033,7 +1033,7 @@ def score_metric_values(
     as_of: str | dt.date = "period",
     min_n: int = 1,
 ) -> pd.DataFrame:
-    """Score a metric table (:func:`qa_analytics.metrics.metric_table`
+    """Score a metric table (:func:`qa_analytics.analytics.metrics.metric_table`
     output) under the model; the pure-pandas half of :func:`score_tree`.
 
     ``center_values`` supplies center-only metrics (system checks) for
@@ -1112,7 +1112,7 @@ def score_tree(
     model : a :class:`ModelSet` (versions), one :class:`IndicatorModel`, or
         None (the default model file).
     grain, level, date_from, date_to, team, agent, channel, eval_type :
-        as in :func:`qa_analytics.metrics.metric_table`.
+        as in :func:`qa_analytics.analytics.metrics.metric_table`.
     as_of : ``"period"`` -- each period scored under the version in force on
         its first day (periods before the first version: the first
         version); ``"today"`` -- every period under today's version; a

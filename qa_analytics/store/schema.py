@@ -13,7 +13,7 @@ versions a later import replaced (an appeal revising a score, a roster moving
 an agent to another team).  Every row carries
 
 * ``record_key``: the export's own id when it has one, else a natural key
-  (see :func:`qa_analytics.normalize.stage_rows`);
+  (see :func:`qa_analytics.ingest.normalize.stage_rows`);
 * ``row_hash``: a hash of the value fields, so a re-import tells "same row"
   from "changed row" without comparing column by column;
 * ``created_batch`` / ``batch_id``: the import that first wrote it and the one
@@ -49,7 +49,7 @@ class Field:
     """One canonical field of a record kind.
 
     ``sql_type`` is the DuckDB type of the stored column; ``role`` says how the
-    importer normalises the raw text (see ``qa_analytics.normalize``).
+    importer normalises the raw text (see ``qa_analytics.ingest.normalize``).
     """
 
     name: str
@@ -328,7 +328,7 @@ def ddl_statements() -> list[str]:
         )""",
         """CREATE SEQUENCE IF NOT EXISTS mapping_seq START 1""",
         # A mapping confirmed or corrected once, applied again whenever an
-        # export with the same header layout arrives (qa_analytics.mappings).
+        # export with the same header layout arrives (qa_analytics.ingest.mappings).
         """CREATE TABLE IF NOT EXISTS saved_mapping (
             mapping_id INTEGER PRIMARY KEY,
             signature VARCHAR NOT NULL UNIQUE,          -- hash of the layout's headers

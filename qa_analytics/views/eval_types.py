@@ -48,8 +48,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import metrics as _metrics
-from .trends import two_proportion_test
+from ..analytics import metrics as _metrics
+from ..analytics.trends import two_proportion_test
 
 __all__ = [
     "GAP_COLUMNS",

@@ -34,9 +34,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .codes import define, render
+from ..core.codes import define, render
 from .mapping import NOTE_PATTERN, TOTAL_ROW_WORDS, ColumnMapping
-from .schema import HASHED_WHEN_PRESENT, KINDS, Kind, hash_fields
+from ..store.schema import HASHED_WHEN_PRESENT, KINDS, Kind, hash_fields
 
 __all__ = ["StageResult", "stage_rows", "drop_staging", "install_macros", "SATISFIED_WORDS"]
 
@@ -701,6 +701,6 @@ def _column_label(field: str, mapping: ColumnMapping, header_names: list[str | N
 
 
 def _stored_columns(kind: str) -> list[str]:
-    from .store import duckdb_columns
+    from ..store import duckdb_columns
 
     return [c for c, _ in duckdb_columns(kind)]

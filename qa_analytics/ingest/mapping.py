@@ -23,9 +23,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from .codes import Code, Problem, define
+from ..core.codes import Code, Problem, define
 from .read import RawSheet
-from .schema import KINDS, Kind
+from ..store.schema import KINDS, Kind
 
 __all__ = [
     "Concept",

@@ -1,4 +1,4 @@
-"""Store the generated demo center (``qa_analytics.demo``) as demo batches.
+"""Store the generated demo center (``qa_analytics.demo.generate``) as demo batches.
 
 Why batches: demo rows go through the same merge as imports, each kind as a
 batch marked ``source='demo'``, so the dashboard can label the data as demo
@@ -16,9 +16,9 @@ from collections.abc import Callable
 import duckdb
 import pandas as pd
 
-from . import store
-from .normalize import install_macros
-from .schema import KINDS, hash_fields
+from .. import store
+from ..ingest.normalize import install_macros
+from ..store.schema import KINDS, hash_fields
 
 __all__ = ["load_demo"]
 
@@ -91,7 +91,7 @@ def load_demo(
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Generate the demo center and store it; returns records stored per kind."""
-    from .demo import generate_demo
+    from .generate import generate_demo
 
     say = progress or (lambda msg: None)
     say(f"generating {months} months of demo data (seed {seed}) ...")

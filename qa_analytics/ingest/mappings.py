@@ -19,10 +19,10 @@ from typing import Any
 
 import duckdb
 
-from . import store
-from .codes import Problem, define
+from .. import store
+from ..core.codes import Problem, define
 from .mapping import HeaderLayout, normalize_header
-from .schema import KINDS
+from ..store.schema import KINDS
 
 __all__ = ["SavedMapping", "MappingNotFound", "layout_signature", "find", "get", "save", "update", "delete",
            "list_saved", "mark_used", "known_headers"]

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .schema import KINDS
+from ..store.schema import KINDS
 
 __all__ = [
     "TEAMS",
@@ -209,10 +209,10 @@ def _holidays(y0: int, y1: int) -> np.ndarray:
 
 def _official_calendar(y0: int, y1: int) -> tuple[np.ndarray, np.ndarray]:
     """Days off and make-up working days (调休) of China's official calendar
-    (``qa_analytics.review.cn_calendar``), so the demo center works the days
+    (``qa_analytics.views.review.cn_calendar``), so the demo center works the days
     the compliance calendar expects; years that table lacks fall back to
     :func:`_holidays` with no make-up days."""
-    from .review import cn_calendar
+    from ..views.review import cn_calendar
 
     cal = cn_calendar(dt.date(y0, 1, 1), dt.date(y1, 12, 31))
     hol = [np.array(cal["holidays"], dtype="datetime64[D]")]

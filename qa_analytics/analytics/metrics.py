@@ -38,7 +38,7 @@ storing deductions as negative numbers; NULL = not applicable, excluded);
 ``item_rate:<name>`` -- share of those evaluations losing points on it.
 Both are lower-is-better.  A scores-form export (items holding points
 *earned*) has no negative points, so its item metrics read 0: score such
-forms with :func:`qa_analytics.indicators.score_evaluations`.
+forms with :func:`qa_analytics.analytics.indicators.score_evaluations`.
 
 Sources
 -------
@@ -114,7 +114,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import rollups as _rollups
+from ..store import rollups as _rollups
 
 __all__ = [
     "FUNNEL_LEVELS",
@@ -606,7 +606,7 @@ def _source_sql(
 
 
 # --------------------------------------------------------------------------
-# Rollups: the store's pre-aggregates (qa_analytics.rollups)
+# Rollups: the store's pre-aggregates (qa_analytics.store.rollups)
 # --------------------------------------------------------------------------
 
 #: The rollup tables the store keeps in step with the records.
@@ -617,13 +617,13 @@ def build_rollups(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rebuild the store's rollups from the records; returns rows per rollup.
 
     The importer and undo keep them in step in their own transactions
-    (:mod:`qa_analytics.rollups`), so this is for a database whose rollups
+    (:mod:`qa_analytics.store.rollups`), so this is for a database whose rollups
     fell behind a write that bypassed the store, and for benchmarks.
     :func:`metric_table` reads them while they are fresh.  Exact: the
     rollups keep every statistic the metrics need, so results equal the
     raw queries'.
     """
-    from .store import transaction
+    from ..store import transaction
 
     with transaction(con):
         _rollups.rebuild(con)
@@ -632,7 +632,7 @@ def build_rollups(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def drop_rollups(con: duckdb.DuckDBPyConnection) -> None:
     """Empty the rollups and forget their stamp (metric_table goes back to the raw tables)."""
-    from .store import transaction
+    from ..store import transaction
 
     with transaction(con):
         for t in ROLLUP_TABLES.values():
@@ -676,7 +676,7 @@ def _rollup_serves(m: Metric, meta: dict) -> bool:
         return bool(m.rollup) and m.id in meta["survey"] and METRICS.get(m.id) == m
     if m.source not in _rollups.ROW_COLUMNS:
         return False
-    from .store import duckdb_columns
+    from ..store import duckdb_columns
 
     source_cols = {c for c, _ in duckdb_columns(m.source)}
     kept = {c for c, _ in _rollups.ROW_COLUMNS[m.source]}

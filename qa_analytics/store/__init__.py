@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from . import rollups
-from .codes import Problem, define
+from ..core.codes import Problem, define
 from .schema import KINDS, SCHEMA_VERSION, ddl_statements, migration_steps, table_columns
 
 if TYPE_CHECKING:  # pandas costs 0.3 s to import; the import command never needs it
@@ -57,7 +57,7 @@ __all__ = [
     "dimensions",
 ]
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def default_db_path() -> Path:

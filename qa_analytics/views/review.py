@@ -1,15 +1,15 @@
 """Data shaping for the two review pages: the QA-staff review and the compliance calendar.
 
-Thin wrappers over :mod:`qa_analytics.evaluators` and
-:mod:`qa_analytics.compliance` that return exactly what the pages draw, so
+Thin wrappers over :mod:`qa_analytics.analytics.evaluators` and
+:mod:`qa_analytics.analytics.compliance` that return exactly what the pages draw, so
 the pages hold no statistics:
 
 * :func:`cn_calendar` - China's official public holidays and make-up working
   days (调休) as published by the State Council, for the years known here;
 * :func:`workload` - evaluations per evaluator against a daily quota, over
   the whole range (the per-period detail is
-  :func:`qa_analytics.evaluators.evaluator_activity`);
-* :func:`leniency_review` - :func:`qa_analytics.evaluators.leniency` with a
+  :func:`qa_analytics.analytics.evaluators.evaluator_activity`);
+* :func:`leniency_review` - :func:`qa_analytics.analytics.evaluators.leniency` with a
   confidence interval of the difference from peers;
 * :func:`score_distribution` - one box (5th, 25th, 50th, 75th, 95th
   percentile) of the scores each evaluator gave;
@@ -41,14 +41,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .compliance import (
+from ..analytics.compliance import (
     as_date,
     calendar_periods,
     compliance,
     summarize_compliance,
     working_days,
 )
-from .evaluators import _EVALUATOR_OK, _range, evaluator_activity, leniency
+from ..analytics.evaluators import _EVALUATOR_OK, _range, evaluator_activity, leniency
 
 __all__ = [
     "CN_CALENDAR_YEARS",
@@ -207,7 +207,7 @@ def activity(
     holidays: Iterable[Any] = (),
     extra_workdays: Iterable[Any] = (),
 ) -> pd.DataFrame:
-    """:func:`qa_analytics.evaluators.evaluator_activity` for the workload chart.
+    """:func:`qa_analytics.analytics.evaluators.evaluator_activity` for the workload chart.
 
     Keeps the periods with at least one working day (a holiday week has no
     quota and no bar worth drawing) and the columns the chart needs:
@@ -236,7 +236,7 @@ def leniency_review(
     alpha: float = 0.05,
     min_cells: int = 5,
 ) -> pd.DataFrame:
-    """:func:`qa_analytics.evaluators.leniency` (same agent, same month) with its interval.
+    """:func:`qa_analytics.analytics.evaluators.leniency` (same agent, same month) with its interval.
 
     Adds ``ci_low`` / ``ci_high``: the two-sided ``1 - alpha`` t interval of
     ``mean_diff`` over the k matched cells (``mean_diff ± t(1-alpha/2, k-1)
@@ -322,7 +322,7 @@ def compliance_calendar(
     review_dates: Iterable[Any] | None = None,
     as_of: Any = None,
 ) -> pd.DataFrame:
-    """:func:`qa_analytics.compliance.compliance` with the statuses a calendar shows.
+    """:func:`qa_analytics.analytics.compliance.compliance` with the statuses a calendar shows.
 
     ``team``: the team-level requirements for that team only (center-level
     ones unchanged); ``by_team``: every team.  On top of the library's
@@ -356,7 +356,7 @@ def compliance_calendar(
 
 
 def compliance_overview(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per requirement (and team): :func:`qa_analytics.compliance.summarize_compliance`
+    """Per requirement (and team): :func:`qa_analytics.analytics.compliance.summarize_compliance`
     plus ``state`` - ``all_met`` | ``missing`` | ``not_judged`` (no period over
     yet, or only holiday periods) | ``no_data`` - and ``holiday_periods``."""
     s = summarize_compliance(frame)

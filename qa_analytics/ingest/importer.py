@@ -23,9 +23,10 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from . import mappings, store
-from .codes import Problem, define, render, resolve_lang
-from .export import write_xlsx
+from . import mappings
+from .. import store
+from ..core.codes import Problem, define, render, resolve_lang
+from ..export import write_xlsx
 from .isolation import run_isolated
 from .mapping import (
     MISSING_FIELDS,
@@ -43,7 +44,7 @@ from .mapping import (
 )
 from .normalize import drop_staging, stage_rows
 from .read import RawSheet, ReadError, Workbook
-from .schema import KINDS
+from ..store.schema import KINDS
 
 __all__ = ["ImportReport", "ImportPlan", "plan_import", "import_file", "Progress", "field_choices", "rejected_report"]
 

@@ -769,7 +769,7 @@ def control_chart(
 
     Examples
     --------
-    >>> from qa_analytics.spc import control_chart
+    >>> from qa_analytics.stats.spc import control_chart
     >>> df = control_chart([12, 15, 8, 10, 4, 7], "p", sizes=[50] * 6)
     >>> round(float(df["center"].iloc[0]), 4)
     0.1867

@@ -76,7 +76,7 @@ DateLike = dt.date | dt.datetime | str | pd.Timestamp | np.datetime64
 
 
 # ---------------------------------------------------------------------------
-# Calendar helpers (also used by qa_analytics.evaluators)
+# Calendar helpers (also used by qa_analytics.analytics.evaluators)
 # ---------------------------------------------------------------------------
 def as_date(x: Any) -> dt.date:
     """A ``datetime.date`` from a date, datetime, Timestamp, numpy datetime64 or ISO string."""

@@ -1,0 +1,1 @@
+"""Metrics, the indicator model, trends, evaluators, compliance: the numbers the product reports."""

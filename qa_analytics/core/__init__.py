@@ -1,0 +1,1 @@
+"""Shared vocabulary with no I/O: problem codes, period arithmetic, China's working-day calendar."""

@@ -1,0 +1,1 @@
+"""The seeded demo center and its loader."""

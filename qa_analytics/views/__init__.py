@@ -1,0 +1,1 @@
+"""The data behind each dashboard page, named after the page; imported only by the UI."""
