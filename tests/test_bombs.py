@@ -269,3 +269,17 @@ def test_bomb_bases_are_valid_exports(con, tmp_path):
         rep = import_file(con, path)
         assert rep.status == "imported" and rep.rows_imported > 0, (path.name, rep.message, rep.errors[:3])
     assert col_letter(16383) == "XFD"
+
+
+def test_cell_past_the_xlsx_grid(bombs, tmp_path):
+    """A valid export plus cells at A2000000: within ``max_rows`` (a CSV may
+    have 2M rows) but past the last row an .xlsx can have (1,048,576), so no
+    spreadsheet wrote it; read, its empty rows cost 1.25 GB (fuzz soak seed 116)."""
+    parts = _export_parts()
+    parts[SHEET] = parts[SHEET].replace(
+        b"</sheetData>", b'<row r="2000000"><c r="A2000000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
+    path = bombs / "past_grid.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert_refused(tmp_path, path)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import zipfile
 from dataclasses import dataclass
@@ -243,8 +244,16 @@ def check_parts(facts: ZipFacts, limits: ReadLimits) -> None:
             raise ReadError(PART_TOO_LARGE, part=part.name, size_mb=part.size / MB, limit_mb=limits.max_part_mb)
 
 
+# The grid of an .xlsx worksheet (ECMA-376 and Excel itself): a reference
+# past its last row was not written by a spreadsheet, whatever max_rows allows
+# a CSV, and a reader would allocate every empty row up to it.
+XLSX_MAX_ROWS = 1_048_576
+
+
 def check_sheets(facts: ZipFacts, limits: ReadLimits) -> None:
     """The rules a workbook's measured sheets and shared strings must pass (``prescan``)."""
+    if limits.max_rows > XLSX_MAX_ROWS:
+        limits = dataclasses.replace(limits, max_rows=XLSX_MAX_ROWS)
     for sheet in facts.sheets:
         extent = sheet.extent
         if extent is not None:
