@@ -10,15 +10,18 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from qa_analytics.views.review import cn_calendar, compliance_overview, monitoring_days, parse_dates
+from qa_analytics import store
+from qa_analytics.core.calendar import cn_calendar, parse_dates
+from qa_analytics.views import review
+from qa_analytics.views.review import compliance_overview, monitoring_days
 from ui import format as fmt
-from ui.db import call, query
+from ui.db import call
 from ui.filters import sidebar_filters
 from ui.i18n import lang, t
+from ui.page import ensure_app
 from ui.presentation import is_presenting
 from ui.state import set_url_value, url_value
 from ui.theme import BAD, GOOD, plot
-from ui.page import ensure_app
 
 ensure_app()  # direct links on a fresh server: run inside app.py
 
@@ -70,12 +73,12 @@ cal = cn_calendar(d0 - dt.timedelta(days=190), d1 + dt.timedelta(days=190), cal_
 hol, extra = cal["holidays"], cal["extra_workdays"]
 makeup = set(extra)
 
-dims = query("dimensions")
+dims = call(store.dimensions)
 yesterday = dt.date.today() - dt.timedelta(days=1)
 as_of = min(yesterday, dims["last"]) if dims["last"] else yesterday
 
 try:
-    frame = call("qa_analytics.views.review:compliance_calendar", d0, d1, team=f.team, holidays=hol,
+    frame = call(review.compliance_calendar, d0, d1, team=f.team, holidays=hol,
                  extra_workdays=extra, review_dates=review_dates or None, as_of=as_of)
 except Exception as exc:
     st.error(t("compliance_db_error", error=exc))
@@ -257,7 +260,7 @@ st.caption(t("compliance_daily_legend"))
 if f.team is None and not presenting:
     st.subheader(t("compliance_by_team"))
     st.caption(t("compliance_by_team_help"))
-    tov = call("qa_analytics.views.review:team_compliance", d0, d1, holidays=hol, extra_workdays=extra,
+    tov = call(review.team_compliance, d0, d1, holidays=hol, extra_workdays=extra,
                review_dates=review_dates or None, as_of=as_of)
     if tov.empty:
         st.info(t("compliance_by_team_empty"))

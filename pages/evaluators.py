@@ -8,15 +8,18 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from qa_analytics.views.review import alpha_band, cn_calendar
+from qa_analytics.analytics import evaluators
+from qa_analytics.core.calendar import cn_calendar
+from qa_analytics.views import review
+from qa_analytics.views.review import alpha_band
 from ui import format as fmt
 from ui.db import call
 from ui.filters import sidebar_filters
 from ui.i18n import lang, t
+from ui.page import ensure_app
 from ui.presentation import is_presenting
 from ui.state import set_url_value, url_value
 from ui.theme import BAD, GOOD, NEUTRAL, PALETTE, plot
-from ui.page import ensure_app
 
 ensure_app()  # direct links on a fresh server: run inside app.py
 
@@ -72,7 +75,7 @@ cal = cn_calendar(d0, d1, cal_mode)
 hol, extra = cal["holidays"], cal["extra_workdays"]
 
 try:
-    work = call("qa_analytics.views.review:workload", d0, d1, daily_quota=float(quota), holidays=hol, extra_workdays=extra)
+    work = call(review.workload, d0, d1, daily_quota=float(quota), holidays=hol, extra_workdays=extra)
 except Exception as exc:  # a locked or broken database: say so in words
     st.error(t("evaluators_db_error", error=exc))
     st.stop()
@@ -81,8 +84,8 @@ if work.empty:
     st.info(t("evaluators_empty"))
     st.stop()
 
-len_df = call("qa_analytics.views.review:leniency_review", d0, d1, min_diff=MIN_DIFF)
-agree_all = call("qa_analytics.analytics.evaluators:calibration_agreement", d0, d1, grain=None)
+len_df = call(review.leniency_review, d0, d1, min_diff=MIN_DIFF)
+agree_all = call(evaluators.calibration_agreement, d0, d1, grain=None)
 
 # --- headline -------------------------------------------------------------------------------
 lenient = len_df[len_df["label"] == "lenient"]
@@ -143,7 +146,7 @@ fig.update_layout(xaxis_title=t("evaluators_axis_per_day"), yaxis_title=None, sh
                   xaxis_range=[0, max(quota, float(w["per_day"].max())) * 1.08], margin_t=40)
 draw(fig, key="ev_workload", height=70 + 42 * len(w))
 
-act = call("qa_analytics.views.review:activity", d0, d1, grain, daily_quota=float(quota), holidays=hol,
+act = call(review.activity, d0, d1, grain, daily_quota=float(quota), holidays=hol,
            extra_workdays=extra)
 if len(act):
     st.markdown("**" + t(f"evaluators_by_period_{grain}") + "**")
@@ -231,7 +234,7 @@ else:
 
 # --- score distribution ---------------------------------------------------------------------
 st.subheader(t("evaluators_distribution"))
-dist = call("qa_analytics.views.review:score_distribution", d0, d1)
+dist = call(review.score_distribution, d0, d1)
 ev_rows = dist[dist["evaluator"].notna()].sort_values("median")
 overall = dist[dist["evaluator"].isna()]
 labels_by_name = dict(zip(len_df["evaluator"], len_df["label"]))
@@ -259,7 +262,7 @@ st.caption(t("evaluators_distribution_help", zeros=fmt.count(zeros)))
 
 # --- calibration ----------------------------------------------------------------------------
 st.subheader(t("evaluators_calibration"))
-agree = call("qa_analytics.analytics.evaluators:calibration_agreement", d0, d1, grain="month")
+agree = call(evaluators.calibration_agreement, d0, d1, grain="month")
 if agree.empty:
     st.info(t("evaluators_calibration_empty"))
 else:
@@ -299,7 +302,7 @@ else:
         })
         st.dataframe(tbl, hide_index=True, width="stretch")
 
-    items = call("qa_analytics.analytics.evaluators:calibration_items", d0, d1)
+    items = call(evaluators.calibration_items, d0, d1)
     items = items[items["contacts"] > 0]
     if len(items):
         st.markdown("**" + t("evaluators_items") + "**")
@@ -319,7 +322,7 @@ else:
 
 # --- appeals --------------------------------------------------------------------------------
 st.subheader(t("evaluators_appeals"))
-app = call("qa_analytics.analytics.evaluators:appeal_stats", d0, d1)
+app = call(evaluators.appeal_stats, d0, d1)
 if app.empty or int(app["appeals"].sum()) == 0:
     st.info(t("evaluators_appeals_empty"))
 else:

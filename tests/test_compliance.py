@@ -10,18 +10,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa_analytics.analytics import compliance as comp
 from qa_analytics import store
+from qa_analytics.analytics import compliance as comp
 from qa_analytics.analytics.compliance import (
     calendar_periods,
     compliance,
     compliance_summary,
     is_working_day,
-    period_end,
-    period_start,
     summarize_compliance,
     working_days,
 )
+from qa_analytics.core.periods import period_end, period_start
+
 from conftest import insert_rows as insert
 
 D = dt.date

@@ -176,7 +176,7 @@ def test_monitoring_calendar_and_channels(demo: dict[str, pd.DataFrame], facts: 
     assert d.min() >= pd.Timestamp(facts["period_start"])
     assert d.max() <= pd.Timestamp(facts["period_end"])
     # Monday..Friday, or an official make-up working day (调休) on a weekend
-    from qa_analytics.views.review import cn_calendar
+    from qa_analytics.core.calendar import cn_calendar
 
     makeup = pd.to_datetime(cn_calendar(d.min().date(), d.max().date())["extra_workdays"])
     assert ((d.dt.day_of_week < 5) | d.isin(makeup)).all()

@@ -26,8 +26,9 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from qa_analytics.views import drilldown as dd
 from qa_analytics import store
+from qa_analytics.core.periods import previous_period
+from qa_analytics.views import drilldown as dd
 
 D = dt.date
 MARCH = dict(date_from=D(2026, 3, 1), date_to=D(2026, 3, 31))
@@ -219,7 +220,7 @@ def test_headline_change_and_verdicts(con):
 
 
 def test_previous_period_has_the_same_length():
-    assert dd.previous_period(D(2026, 3, 1), D(2026, 3, 31)) == (D(2026, 1, 29), D(2026, 2, 28))
+    assert previous_period(D(2026, 3, 1), D(2026, 3, 31)) == (D(2026, 1, 29), D(2026, 2, 28))
 
 
 def test_team_comparison_best_first(small):

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import random
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,9 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from qa_analytics import store
 from qa_analytics.analytics import indicators as I
 from qa_analytics.analytics import metrics as M
-from qa_analytics import store
+
 from conftest import insert_rows as add
 
 D = dt.date
@@ -667,3 +670,52 @@ def test_default_model_scores_the_demo_like_store():
     root = tree[tree["node_id"] == "index"].iloc[0]
     assert 0 <= root["score"] <= 100 and 0 < root["coverage"] < 1
     assert root["model_from"] == pd.Timestamp("2025-07-01")
+
+
+# --------------------------------------------------------------------------
+# the model file: a person's comments survive a save from the dashboard
+# --------------------------------------------------------------------------
+
+
+def _commented_model_file(path, rnd):
+    """The shipped model file with a comment after random value lines and
+    above random tables: what an analyst's hand-edited file looks like."""
+    lines = (Path(I.__file__).resolve().parents[2] / "data" / "indicator_model.toml").read_text(
+        encoding="utf-8").splitlines()
+    out, notes = [], []
+    for k, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("[[") and rnd.random() < 0.3:
+            note = f"# note {k}: agreed at the review 评审会议确定"
+            out.append(line[: len(line) - len(line.lstrip())] + note)
+            notes.append(note)
+        if "=" in stripped and not stripped.startswith("#") and rnd.random() < 0.2:
+            note = f"# why {k}"
+            line = f"{line}  {note}"
+            notes.append(note)
+        out.append(line)
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return notes
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000))
+def test_saving_keeps_comments_of_the_values_it_did_not_change(tmp_path, seed):
+    rnd = random.Random(seed)
+    path = tmp_path / f"model{seed}.toml"
+    notes = _commented_model_file(path, rnd)
+    ms = I.load_models(path)
+    last = ms.versions[-1]
+    # an edit the Indicators page makes: one area's weight moves, its sibling takes the rest
+    a = rnd.randrange(len(last.areas))
+    changed = I.set_weight(last, last.areas[a].id, max(1.0, last.areas[a].weight - rnd.choice([1, 5, 10])))
+    edits = [replace(changed, effective_from=last.effective_from + dt.timedelta(days=rnd.randrange(1, 400)),
+                     name=f"v{seed}")]
+    if rnd.random() < 0.5:
+        edits.append(changed)  # the same version changed in place
+    for m in edits:
+        ms = ms.with_version(m)
+    I.save_models(ms, path)
+    text = path.read_text(encoding="utf-8")
+    assert I.load_models(path) == I.ModelSet(ms.versions, str(path))
+    assert [n for n in notes if n not in text] == [], seed  # changed values keep their comments too

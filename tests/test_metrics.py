@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qa_analytics.analytics import metrics as M
 from qa_analytics import store
+from qa_analytics.analytics import metrics as M
+from qa_analytics.core.periods import period_start
+
 from conftest import insert_rows as add
 
 D = dt.date
@@ -369,8 +371,8 @@ def test_grains_and_date_bounds(db):
         assert t["period"].tolist() == [pd.Timestamp(start)] and t["value"].tolist() == [7]
     d = M.metric_table(db, ["qa_evaluations"], "day", "center")
     assert len(d) == 7
-    assert M.period_start(D(2025, 8, 20), "half_year") == D(2025, 7, 1)
-    assert M.period_start(D(2025, 8, 20), "week") == D(2025, 8, 18)
+    assert period_start(D(2025, 8, 20), "half_year") == D(2025, 7, 1)
+    assert period_start(D(2025, 8, 20), "week") == D(2025, 8, 18)
     with pytest.raises(ValueError):
         M.metric_table(db, ["qa_evaluations"], "fortnight", "center")
     with pytest.raises(ValueError):

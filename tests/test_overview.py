@@ -6,12 +6,13 @@ import datetime as dt
 
 import pytest
 
-from qa_analytics.views import overview
+from qa_analytics.core.periods import previous_period
 from qa_analytics.demo.load import load_demo
+from qa_analytics.views import overview
 
 
 def test_previous_period_has_the_same_length():
-    assert overview.previous_period(dt.date(2026, 4, 1), dt.date(2026, 6, 30)) == (
+    assert previous_period(dt.date(2026, 4, 1), dt.date(2026, 6, 30)) == (
         dt.date(2025, 12, 31), dt.date(2026, 3, 31))
 
 

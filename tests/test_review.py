@@ -7,10 +7,11 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from qa_analytics.views import review as rv
+from qa_analytics.analytics.evaluators import leniency
+from qa_analytics.core import calendar
 from qa_analytics.demo.generate import demo_facts
 from qa_analytics.demo.load import load_demo
-from qa_analytics.analytics.evaluators import leniency
+from qa_analytics.views import review as rv
 
 END = dt.date(2026, 6, 30)
 D0 = dt.date(2026, 1, 1)
@@ -28,7 +29,7 @@ def demo_con():
 
 # --- calendar ---------------------------------------------------------------------------------
 def test_cn_calendar_2026_matches_the_state_council_notice():
-    cal = rv.cn_calendar("2026-01-01", "2026-12-31")
+    cal = calendar.cn_calendar("2026-01-01", "2026-12-31")
     hol, extra = set(cal["holidays"]), set(cal["extra_workdays"])
     # Spring Festival 15-23 Feb, worked on Sat 14 and Sat 28 Feb
     assert {dt.date(2026, 2, d) for d in range(15, 24)} <= hol
@@ -44,34 +45,34 @@ def test_cn_calendar_2026_matches_the_state_council_notice():
 def test_cn_calendar_working_days_2025_and_modes():
     from qa_analytics.analytics.compliance import working_days
 
-    cal = rv.cn_calendar("2025-01-01", "2025-12-31")
+    cal = calendar.cn_calendar("2025-01-01", "2025-12-31")
     # 2025: 261 weekdays - 18 days off on weekdays + 5 make-up weekend days = 248
     wd = working_days("2025-01-01", "2025-12-31", cal["holidays"], cal["extra_workdays"])
     assert wd == 248
-    hol_only = rv.cn_calendar("2025-01-01", "2025-12-31", "hol")
+    hol_only = calendar.cn_calendar("2025-01-01", "2025-12-31", "hol")
     assert hol_only["extra_workdays"] == [] and hol_only["holidays"] == cal["holidays"]
-    assert rv.cn_calendar("2025-01-01", "2025-12-31", "mf")["holidays"] == []
+    assert calendar.cn_calendar("2025-01-01", "2025-12-31", "mf")["holidays"] == []
     with pytest.raises(ValueError):
-        rv.cn_calendar("2025-01-01", "2025-12-31", "xx")
+        calendar.cn_calendar("2025-01-01", "2025-12-31", "xx")
 
 
 def test_cn_calendar_unknown_year_is_reported():
-    cal = rv.cn_calendar("2022-12-01", "2024-01-31")
+    cal = calendar.cn_calendar("2022-12-01", "2024-01-31")
     assert cal["missing_years"] == [2022, 2023]
     assert cal["holidays"] == [dt.date(2024, 1, 1)]
 
 
 def test_parse_dates():
-    ok, bad = rv.parse_dates("2026-06-28, 2026/12/20；2026年3月5日 2026.1.2 hello 2026-02-30")
+    ok, bad = calendar.parse_dates("2026-06-28, 2026/12/20；2026年3月5日 2026.1.2 hello 2026-02-30")
     assert ok == [dt.date(2026, 1, 2), dt.date(2026, 3, 5), dt.date(2026, 6, 28), dt.date(2026, 12, 20)]
     assert bad == ["hello", "2026-02-30"]
-    assert rv.parse_dates("") == ([], [])
-    assert rv.parse_dates(None) == ([], [])
+    assert calendar.parse_dates("") == ([], [])
+    assert calendar.parse_dates(None) == ([], [])
 
 
 # --- QA staff ---------------------------------------------------------------------------------
 def test_workload_sums_to_the_activity(demo_con):
-    cal = rv.cn_calendar(D0, END)
+    cal = calendar.cn_calendar(D0, END)
     w = rv.workload(demo_con, D0, END, daily_quota=20, holidays=cal["holidays"], extra_workdays=cal["extra_workdays"])
     a = rv.activity(demo_con, D0, END, "month", daily_quota=20, holidays=cal["holidays"],
                     extra_workdays=cal["extra_workdays"])
@@ -134,7 +135,7 @@ def test_alpha_band():
 
 # --- compliance -------------------------------------------------------------------------------
 def test_compliance_calendar_statuses(demo_con):
-    cal = rv.cn_calendar(D0, END)
+    cal = calendar.cn_calendar(D0, END)
     fr = rv.compliance_calendar(demo_con, D0, END, holidays=cal["holidays"], extra_workdays=cal["extra_workdays"],
                                 as_of=END)
     # the Spring-Festival week (16-22 Feb 2026) has no working day: not required
@@ -158,7 +159,7 @@ def test_compliance_calendar_missing_days_after_deleting():
     c = store.connect(":memory:")
     load_demo(c, months=2, seed=3, end=dt.date(2026, 4, 30))
     c.execute("DELETE FROM monitoring WHERE eval_date IN ('2026-03-10', '2026-03-11')")
-    cal = rv.cn_calendar("2026-03-01", "2026-04-30", "hol")
+    cal = calendar.cn_calendar("2026-03-01", "2026-04-30", "hol")
     fr = rv.compliance_calendar(c, "2026-03-01", "2026-04-30", holidays=cal["holidays"], as_of="2026-04-30")
     ov = rv.compliance_overview(fr)
     mon = ov[ov["requirement"] == "qa_monitoring"].iloc[0]
@@ -194,3 +195,16 @@ def test_compliance_gaps_ignore_official_holidays_and_unrecorded_reviews(con):
     from qa_analytics.analytics.compliance import REQUIREMENTS
 
     assert {r.id if hasattr(r, "id") else r[0] for r in REQUIREMENTS} >= {"qa_monitoring", "management_review"}
+
+
+def test_estimated_calendar_fills_years_without_a_notice():
+    """A year the State Council has not published: the fixed festivals with
+    ``estimate``, none without; a published year is the same either way."""
+    est = calendar.cn_calendar("2030-01-01", "2030-12-31", estimate=True)
+    assert est["missing_years"] == [2030]
+    lny = calendar.LUNAR_NEW_YEAR[2030]
+    assert lny - dt.timedelta(days=1) in est["holidays"] and dt.date(2030, 10, 7) in est["holidays"]
+    assert est["extra_workdays"] == []
+    assert calendar.cn_calendar("2030-01-01", "2030-12-31")["holidays"] == []
+    assert calendar.cn_calendar("2026-01-01", "2026-12-31", estimate=True) == \
+        calendar.cn_calendar("2026-01-01", "2026-12-31")

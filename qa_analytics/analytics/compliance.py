@@ -50,18 +50,17 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from ..core.periods import as_date, bucket_sql, period_end, period_start
+
 __all__ = [
     "FREQUENCIES",
     "REQUIREMENTS",
     "STATUSES",
     "Requirement",
-    "as_date",
     "calendar_periods",
     "compliance",
     "compliance_summary",
     "is_working_day",
-    "period_end",
-    "period_start",
     "summarize_compliance",
     "working_days",
 ]
@@ -78,19 +77,6 @@ DateLike = dt.date | dt.datetime | str | pd.Timestamp | np.datetime64
 # ---------------------------------------------------------------------------
 # Calendar helpers (also used by qa_analytics.analytics.evaluators)
 # ---------------------------------------------------------------------------
-def as_date(x: Any) -> dt.date:
-    """A ``datetime.date`` from a date, datetime, Timestamp, numpy datetime64 or ISO string."""
-    if isinstance(x, pd.Timestamp):
-        return x.date()
-    if isinstance(x, dt.datetime):
-        return x.date()
-    if isinstance(x, dt.date):
-        return x
-    if isinstance(x, (str, np.datetime64)):
-        return pd.Timestamp(x).date()
-    raise TypeError(f"not a date: {x!r}")
-
-
 def _date_set(xs: Iterable[Any] | None) -> frozenset[dt.date]:
     return frozenset(as_date(x) for x in (xs or ()))
 
@@ -128,38 +114,6 @@ def working_days(
     return weekdays + weekend_extra
 
 
-def period_start(d: DateLike, freq: str) -> dt.date:
-    """First day of the ``freq`` period holding ``d`` (``day``/``workday``: ``d`` itself)."""
-    d = as_date(d)
-    if freq in ("day", "workday"):
-        return d
-    if freq == "week":
-        return d - dt.timedelta(days=d.weekday())
-    if freq == "month":
-        return d.replace(day=1)
-    if freq == "quarter":
-        return dt.date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
-    if freq == "half_year":
-        return dt.date(d.year, 1 if d.month <= 6 else 7, 1)
-    raise ValueError(f"unknown frequency {freq!r}; expected one of {FREQUENCIES}")
-
-
-def _add_months(d: dt.date, months: int) -> dt.date:
-    m = d.month - 1 + months
-    return dt.date(d.year + m // 12, m % 12 + 1, 1)
-
-
-def period_end(start: DateLike, freq: str) -> dt.date:
-    """Last day of the ``freq`` period starting at ``start``."""
-    s = period_start(start, freq)
-    if freq in ("day", "workday"):
-        return s
-    if freq == "week":
-        return s + dt.timedelta(days=6)
-    months = {"month": 1, "quarter": 3, "half_year": 6}[freq]
-    return _add_months(s, months) - dt.timedelta(days=1)
-
-
 def calendar_periods(
     date_from: DateLike,
     date_to: DateLike,
@@ -193,17 +147,6 @@ def calendar_periods(
         out.append((s, e))
         s = e + dt.timedelta(days=1)
     return out
-
-
-def _bucket_sql(col: str, freq: str) -> str:
-    """SQL expression: the DATE starting the ``freq`` period of column ``col``."""
-    if freq in ("day", "workday"):
-        return f"CAST({col} AS DATE)"
-    if freq in ("week", "month", "quarter"):
-        return f"CAST(date_trunc('{freq}', {col}) AS DATE)"
-    if freq == "half_year":
-        return f"make_date(year({col}), CASE WHEN month({col}) <= 6 THEN 1 ELSE 7 END, 1)"
-    raise ValueError(f"unknown frequency {freq!r}")
 
 
 # ---------------------------------------------------------------------------
@@ -295,7 +238,7 @@ def _counts(
         c = starts.value_counts().rename_axis("period_start").reset_index(name="done")
         return c.astype({"period_start": "datetime64[us]", "done": "int64"})
     src = _TEAM_VIEWS[req.table] if team else req.table
-    bucket = _bucket_sql(req.date_col, req.frequency)
+    bucket = bucket_sql(req.date_col, req.frequency)
     team_sel = "team, " if team else ""
     team_where = "AND team IS NOT NULL AND trim(team) <> ''" if team else ""
     df = con.execute(

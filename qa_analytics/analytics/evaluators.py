@@ -46,7 +46,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from .compliance import as_date, calendar_periods, working_days
+from ..core.periods import as_date, bucket_sql
+from .compliance import calendar_periods, working_days
 
 __all__ = [
     "GRAINS",
@@ -101,12 +102,6 @@ def _check_grain(grain: str | None, allow_none: bool = False) -> None:
         return
     if grain not in GRAINS:
         raise ValueError(f"unknown grain {grain!r}; expected one of {GRAINS}")
-
-
-def _bucket(col: str, grain: str) -> str:
-    if grain == "day":
-        return f"CAST({col} AS DATE)"
-    return f"CAST(date_trunc('{grain}', {col}) AS DATE)"
 
 
 def _range(
@@ -219,7 +214,7 @@ def evaluator_activity(
         return pd.DataFrame(columns=cols)
     d0, d1 = rng
     agg = con.execute(
-        f"""SELECT evaluator, {_bucket('eval_date', grain)} AS period_start,
+        f"""SELECT evaluator, {bucket_sql('eval_date', grain)} AS period_start,
                    count(*) AS evaluations,
                    avg(total_score) AS mean_score,
                    stddev_samp(total_score) AS sd_score,
@@ -811,7 +806,7 @@ def appeal_stats(
     if rng is None:
         return pd.DataFrame(columns=cols)
     d0, d1 = rng
-    per = f", {_bucket('eval_date', grain)} AS period_start" if grain else ""
+    per = f", {bucket_sql('eval_date', grain)} AS period_start" if grain else ""
     grp = "evaluator, period_start" if grain else "evaluator"
     lower = lambda ws: [str(w).strip().lower() for w in ws]  # noqa: E731
     df = con.execute(

@@ -114,6 +114,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from ..core.periods import parse_period
 from . import metrics as _metrics
 
 __all__ = [
@@ -764,16 +765,136 @@ def dumps_models(models: ModelSet | IndicatorModel, header: str | None = None) -
     return "\n".join(out).rstrip() + "\n"
 
 
+def _toml_scalar(v: Any) -> Any:
+    """A model value as tomlkit writes it: whole floats as integers (``weight = 35``)."""
+    if isinstance(v, (bool, str, dt.date)):
+        return v
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    f = float(v)
+    return int(f) if f.is_integer() and abs(f) < 1e15 else f
+
+
+def _node_values(nd: Node) -> dict[str, Any]:
+    vals: dict[str, Any] = {"id": nd.id}
+    for attr in ("name_zh", "name_en"):
+        vals[attr] = getattr(nd, attr) or None
+    for attr in ("metric", "direction", "target", "floor"):
+        vals[attr] = getattr(nd, attr)
+    vals["weight"] = nd.weight
+    vals["note"] = nd.note or None
+    return vals
+
+
+def _sync(table: Any, values: dict[str, Any]) -> None:
+    """Make ``table``'s keys say ``values`` (``None`` removes a key), changing
+    only what differs, so the comments and layout around them stay."""
+    for key, v in values.items():
+        if v is None:
+            if key in table:
+                del table[key]
+        elif key not in table or table[key] != _toml_scalar(v):
+            table[key] = _toml_scalar(v)
+
+
+def _sync_array(aot: Any, items: list[tuple[Any, Any]], key_of: Any, fill: Any, new: Any = None) -> Any:
+    """Edit an array of tables in place to hold ``items`` (``(key, value)``),
+    matching tables by ``key_of(table)``: unchanged tables keep their text,
+    removed ones go, new ones are inserted where they belong.  Returns the
+    array, or a new one when the order changed."""
+    import tomlkit
+
+    new = new or (lambda _v: tomlkit.table())
+    wanted = [k for k, _ in items]
+    for i in reversed(range(len(aot))):
+        if key_of(aot[i]) not in wanted:
+            del aot[i]
+    kept = [key_of(t) for t in aot]
+    if kept != [k for k in wanted if k in kept]:  # reordered: rebuild the array
+        by_key = {key_of(t): t for t in aot}
+        aot = tomlkit.aot()
+        for k, v in items:
+            t = by_key[k] if k in by_key else new(v)
+            fill(t, v)
+            aot.append(t)
+        return aot
+    for i, (k, v) in enumerate(items):
+        if i < len(aot) and key_of(aot[i]) == k:
+            fill(aot[i], v)
+        else:
+            t = new(v)
+            fill(t, v)
+            aot.insert(i, t) if i < len(aot) else aot.append(t)
+    return aot
+
+
+def _sync_children(parent: Any, key: str, nodes: tuple[Node, ...], depth: int) -> None:
+    import tomlkit
+
+    if not nodes:
+        if key in parent:
+            del parent[key]
+        return
+
+    def fill(t: Any, nd: Node) -> None:
+        _sync(t, _node_values(nd))
+        child_key = _CHILD_KEY.get(depth)
+        if child_key:
+            _sync_children(t, child_key, nd.children, depth + 1)
+
+    old = parent.get(key)
+    fresh = old is None
+    aot = _sync_array(tomlkit.aot() if fresh else old, [(nd.id, nd) for nd in nodes], lambda t: t.get("id"), fill)
+    if fresh or aot is not old:
+        parent[key] = aot
+
+
+def _edit_document(text: str, ms: ModelSet) -> str:
+    """The model file's text changed to say ``ms``: versions matched by their
+    ``effective_from``, nodes by their ``id``; what a person wrote around
+    them (comments, blank lines, key order) kept (tomlkit)."""
+    import tomlkit
+
+    doc = tomlkit.parse(text)
+    if "versions" not in doc:  # a single-version file: becomes a [[versions]] file
+        return dumps_models(ms)
+
+    def fill(t: Any, m: IndicatorModel) -> None:
+        _sync(t, {"effective_from": m.effective_from, "name": m.name or None, "note": m.note or None})
+        _sync_children(t, "areas", m.areas, 1)
+
+    old = doc["versions"]
+    def new(m: IndicatorModel) -> Any:  # a new version laid out as dumps_models lays it out
+        return tomlkit.parse("\n" + dumps_models(ModelSet((m,)), header=""))["versions"][0]
+
+    aot = _sync_array(old, [(m.effective_from, m) for m in ms.versions], lambda t: t.get("effective_from"), fill, new)
+    if aot is not old:
+        doc["versions"] = aot
+    # a blank line before every version, as a person would leave it
+    return re.sub(r"(?m)(?<=[^\n])\n(?=\[\[versions\]\]$)", "\n\n", tomlkit.dumps(doc))
+
+
 def save_models(models: ModelSet | IndicatorModel, path: str | os.PathLike[str] | None = None) -> Path:
     """Validate, then write the model file atomically (TOML); returns the path.
 
-    Refuses (:class:`ModelError`) to write an invalid model.  Comments of a
-    hand-edited file are not preserved: the file gets the standard header.
+    Refuses (:class:`ModelError`) to write an invalid model.  An existing
+    file is edited, not rewritten: its comments and layout stay, and only
+    the values that changed are written (tomlkit); a new file gets the
+    standard header.
     """
     ms = models if isinstance(models, ModelSet) else ModelSet((models,))
     check(ms)
     p = Path(path) if path is not None else default_model_path()
-    text = dumps_models(ms)
+    text = None
+    if p.exists():
+        try:
+            text = _edit_document(p.read_text(encoding="utf-8"), ms)
+            if loads_models(text).versions != ms.versions:
+                text = None
+        except Exception:  # noqa: BLE001 - an unparseable old file is replaced, not kept
+            text = None
+    if text is None:
+        text = dumps_models(ms)
     loads_models(text)  # what we write must read back
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_name(p.name + ".tmp")
@@ -1195,14 +1316,7 @@ def _index_from_tree(tree: pd.DataFrame, level: str) -> pd.DataFrame:
 def half_year(period: dt.date | str) -> tuple[dt.date, dt.date]:
     """First and last day of the half-year containing ``period`` (a date, or
     ``"2025H1"`` / ``"2025-H2"``)."""
-    if isinstance(period, str):
-        m = re.fullmatch(r"\s*(\d{4})\s*-?\s*[Hh]\s*([12])\s*", period)
-        if m:
-            y, h = int(m.group(1)), int(m.group(2))
-            return (dt.date(y, 1, 1), dt.date(y, 6, 30)) if h == 1 else (dt.date(y, 7, 1), dt.date(y, 12, 31))
-    d = _to_date(period)
-    return (dt.date(d.year, 1, 1), dt.date(d.year, 6, 30)) if d.month <= 6 else (dt.date(d.year, 7, 1),
-                                                                                  dt.date(d.year, 12, 31))
+    return parse_period(period if isinstance(period, str) else _to_date(period), "half_year")
 
 
 def _spearman(a: np.ndarray, b: np.ndarray) -> float:

@@ -85,9 +85,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import metrics as _metrics
+from ..core.periods import GRAINS, next_start, period_label, period_start
 from ..stats import spc
-from ..core.periods import period_label  # one implementation, shared with the dashboard
+from . import metrics as _metrics
 
 __all__ = [
     "ALERT_METRICS",
@@ -143,23 +143,13 @@ def chart_name(chart: str, lang: str = "en") -> str:
 # --------------------------------------------------------------------------
 
 
-def _next_period(d: dt.date, grain: str) -> dt.date:
-    if grain == "day":
-        return d + dt.timedelta(days=1)
-    if grain == "week":
-        return d + dt.timedelta(days=7)
-    months = {"month": 1, "quarter": 3, "half_year": 6}[grain]
-    m = d.month - 1 + months
-    return dt.date(d.year + m // 12, m % 12 + 1, 1)
-
-
 def _exposure_days(periods: Sequence[Any], grain: str, date_from: dt.date | None,
                    date_to: dt.date | None) -> np.ndarray:
     """Calendar days each period covers within ``[date_from, date_to]``."""
     out = []
     for p in periods:
         start = pd.Timestamp(p).date()
-        end = _next_period(start, grain) - dt.timedelta(days=1)
+        end = next_start(start, grain) - dt.timedelta(days=1)
         if date_from is not None:
             start = max(start, date_from)
         if date_to is not None:
@@ -681,8 +671,8 @@ def indicator_control_chart(
     m = _metrics.get_metric(metric_id)
     if level not in _metrics.LEVELS:
         raise ValueError(f"level must be one of {_metrics.LEVELS}, not {level!r}")
-    if grain not in _metrics.GRAINS or grain == "all":
-        raise ValueError(f"grain must be one of {_metrics.GRAINS[:-1]}, not {grain!r}")
+    if grain not in GRAINS or grain == "all":
+        raise ValueError(f"grain must be one of {GRAINS[:-1]}, not {grain!r}")
     if level not in m.levels:
         raise ValueError(f"{m.id!r} exists at {', '.join(m.levels)} level only")
     if level != "center" and not key:
@@ -753,7 +743,7 @@ def signals_for_alerts(
         raise ValueError("alerts are for level 'center' or 'team'")
     date_from, date_to = _as_date(date_from), _as_date(date_to)
     start = date_from - dt.timedelta(days=int(history_days))
-    first_period = pd.Timestamp(_metrics.period_start(date_from, grain))
+    first_period = pd.Timestamp(period_start(date_from, grain))
     rows: list[dict] = []
     for mid in metrics:
         m = _metrics.get_metric(mid)

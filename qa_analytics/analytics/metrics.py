@@ -114,11 +114,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from ..core.periods import GRAINS, bucket_sql
 from ..store import rollups as _rollups
 
 __all__ = [
     "FUNNEL_LEVELS",
-    "GRAINS",
     "LEVELS",
     "METRIC_TABLE_COLUMNS",
     "METRICS",
@@ -131,7 +131,6 @@ __all__ = [
     "metric_catalog",
     "metric_ids",
     "metric_table",
-    "period_start",
     "rank_table",
     "t_interval",
     "wilson_interval",
@@ -142,7 +141,6 @@ __all__ = [
 ]
 
 #: Period grains understood by :func:`metric_table` (``all`` = one period).
-GRAINS: tuple[str, ...] = ("day", "week", "month", "quarter", "half_year", "all")
 #: Units a metric can be computed for.
 LEVELS: tuple[str, ...] = ("center", "team", "agent")
 KINDS: tuple[str, ...] = ("rate", "mean", "count")
@@ -415,36 +413,6 @@ _SOURCES: dict[str, _Source] = {
 }
 
 
-def _period_sql(grain: str, col: str) -> str:
-    """SQL for the start date of ``col``'s period (constant SQL, no user text)."""
-    if grain == "day":
-        return f"CAST({col} AS DATE)"
-    if grain in ("week", "month", "quarter"):
-        return f"CAST(date_trunc('{grain}', {col}) AS DATE)"
-    if grain == "half_year":
-        return f"make_date(year({col}), CASE WHEN month({col}) <= 6 THEN 1 ELSE 7 END, 1)"
-    if grain == "all":
-        return f"min(CAST({col} AS DATE))"  # aggregated; replaced after the query
-    raise ValueError(f"grain must be one of {GRAINS}, not {grain!r}")
-
-
-def period_start(d: dt.date, grain: str) -> dt.date:
-    """The first day of the ``grain`` period containing ``d`` (weeks start on Monday)."""
-    if isinstance(d, dt.datetime):
-        d = d.date()
-    if grain == "day":
-        return d
-    if grain == "week":
-        return d - dt.timedelta(days=d.weekday())
-    if grain == "month":
-        return d.replace(day=1)
-    if grain == "quarter":
-        return dt.date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
-    if grain == "half_year":
-        return dt.date(d.year, 1 if d.month <= 6 else 7, 1)
-    raise ValueError(f"grain must be one of {GRAINS[:-1]}, not {grain!r}")
-
-
 def _as_list(x: str | Sequence[str] | None) -> list[str] | None:
     if x is None:
         return None
@@ -564,7 +532,7 @@ def _source_sql(
         # all, and about 10x slower on 11 million item rows.
         lost = "CASE WHEN i.points < 0 THEN -i.points ELSE 0.0 END"
         sql = (
-            f"{head}SELECT {_period_sql(grain, 'm.d')} AS period, {key('m')} AS level_key, i.item AS item, "
+            f"{head}SELECT {bucket_sql('m.d', grain)} AS period, {key('m')} AS level_key, i.item AS item, "
             f"count(i.points) AS n, sum({lost}) FILTER (WHERE i.points IS NOT NULL) AS s, "
             f"sum(({lost}) * ({lost})) FILTER (WHERE i.points IS NOT NULL) AS q, "
             f"count(i.points) FILTER (WHERE i.points < 0) AS hits "
@@ -581,14 +549,14 @@ def _source_sql(
         # one stage: (period, agent) groups are few, (day, agent) groups many
         w, params = where([], [])
         sql = (
-            f"SELECT {_period_sql(grain, date)} AS period, {key('r')} AS level_key, {select or stage1} "
+            f"SELECT {bucket_sql(date, grain)} AS period, {key('r')} AS level_key, {select or stage1} "
             f"FROM {rel} r{w} GROUP BY ALL"
         )
         return sql, params
     if not need_team:
         w, params = where([], [])
         sql = (
-            f"SELECT {_period_sql(grain, 'p.d')} AS period, 'center' AS level_key, {stage2} "
+            f"SELECT {bucket_sql('p.d', grain)} AS period, 'center' AS level_key, {stage2} "
             f"FROM (SELECT {date} AS d, {stage1} FROM {src.table} r{w} GROUP BY ALL) p GROUP BY ALL"
         )
         return sql, params
@@ -600,7 +568,7 @@ def _source_sql(
     )
     sql = (
         f"WITH {_ROSTER_IV}, p AS ({parts}) "
-        f"SELECT {_period_sql(grain, 'p.d')} AS period, {key('p')} AS level_key, {stage2} FROM p GROUP BY ALL"
+        f"SELECT {bucket_sql('p.d', grain)} AS period, {key('p')} AS level_key, {stage2} FROM p GROUP BY ALL"
     )
     return sql, params
 

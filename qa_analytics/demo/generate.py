@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..core.calendar import LUNAR_NEW_YEAR, cn_calendar
 from ..store.schema import KINDS
 
 __all__ = [
@@ -159,15 +160,6 @@ _TROUBLE_SAT = -0.25
 _SAT_BASE = 0.88
 _NEWHIRE_SHIFT, _NEWHIRE_TAU = -5.0, 75.0
 
-# Lunar New Year's day (Spring Festival); the holiday is the eve plus 6 days.
-_LNY: dict[int, tuple[int, int]] = {
-    2015: (2, 19), 2016: (2, 8), 2017: (1, 28), 2018: (2, 16), 2019: (2, 5),
-    2020: (1, 25), 2021: (2, 12), 2022: (2, 1), 2023: (1, 22), 2024: (2, 10),
-    2025: (1, 29), 2026: (2, 17), 2027: (2, 6), 2028: (1, 26), 2029: (2, 13),
-    2030: (2, 3), 2031: (1, 23), 2032: (2, 11), 2033: (1, 31), 2034: (2, 19),
-    2035: (2, 8),
-}  # fmt: skip
-
 _ROSTER_SEED = 20240607  # the center's people do not change with `seed`
 _DAY = np.timedelta64(1, "D")
 
@@ -191,34 +183,14 @@ def _pydate(x: np.datetime64) -> dt.date:
     return pd.Timestamp(x).date()
 
 
-def _lny(year: int) -> np.datetime64:
-    m, d = _LNY.get(year, (2, 5))
-    return np.datetime64(dt.date(year, m, d), "D")
-
-
-def _holidays(y0: int, y1: int) -> np.ndarray:
-    """New Year's Day, Spring Festival week, Labour Day (1-5 May), National Day week."""
-    out: list[np.ndarray] = []
-    for y in range(y0, y1 + 1):
-        out.append(np.array([f"{y}-01-01"], dtype="datetime64[D]"))
-        out.append(_lny(y) - _DAY + np.arange(7) * _DAY)
-        out.append(np.datetime64(f"{y}-05-01") + np.arange(5) * _DAY)
-        out.append(np.datetime64(f"{y}-10-01") + np.arange(7) * _DAY)
-    return np.concatenate(out)
-
-
 def _official_calendar(y0: int, y1: int) -> tuple[np.ndarray, np.ndarray]:
-    """Days off and make-up working days (调休) of China's official calendar
-    (``qa_analytics.views.review.cn_calendar``), so the demo center works the days
-    the compliance calendar expects; years that table lacks fall back to
-    :func:`_holidays` with no make-up days."""
-    from ..views.review import cn_calendar
-
-    cal = cn_calendar(dt.date(y0, 1, 1), dt.date(y1, 12, 31))
-    hol = [np.array(cal["holidays"], dtype="datetime64[D]")]
-    for y in cal["missing_years"]:
-        hol.append(_holidays(int(y), int(y)))
-    return np.concatenate(hol), np.array(cal["extra_workdays"], dtype="datetime64[D]")
+    """Days off and make-up working days (调休) of the one calendar the
+    compliance pages count with (``qa_analytics.core.calendar``), so the demo
+    center works the days they expect; years without an official notice use
+    its estimate (the fixed festivals, no make-up days)."""
+    cal = cn_calendar(dt.date(y0, 1, 1), dt.date(y1, 12, 31), estimate=True)
+    return (np.array(cal["holidays"], dtype="datetime64[D]"),
+            np.array(cal["extra_workdays"], dtype="datetime64[D]"))
 
 
 def _weekday(days: np.ndarray) -> np.ndarray:
@@ -324,7 +296,8 @@ def _plan(months: int, end: dt.date | None) -> _Plan:
 
     # Seasonal dip: the Spring Festival month and the summer peak (Jul, Aug).
     months_in = np.unique(cal.astype("datetime64[M]"))
-    lny_months = np.array([_lny(y) for y in range(y0, y1 + 1)]).astype("datetime64[M]")
+    lny_months = np.array([LUNAR_NEW_YEAR[y] for y in range(y0, y1 + 1) if y in LUNAR_NEW_YEAR],
+                          dtype="datetime64[D]").astype("datetime64[M]")
     mnum = months_in.astype(np.int64) % 12 + 1
     dip = months_in[np.isin(mnum, (7, 8)) | np.isin(months_in, lny_months)]
 

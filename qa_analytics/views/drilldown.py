@@ -38,7 +38,6 @@ import pandas as pd
 
 from ..analytics.metrics import _ROSTER_IV, funnel_limits, funnel_table, get_metric, metric_table
 from .overview import headline as _headline
-from .overview import previous_period  # noqa: F401  (re-exported: one implementation)
 
 __all__ = [
     "DRILL_METRICS",
@@ -55,7 +54,6 @@ __all__ = [
     "funnel_curves",
     "headline",
     "item_pareto",
-    "previous_period",
     "score_distribution",
     "team_comparison",
     "trend",

@@ -15,8 +15,9 @@ import pandas as pd
 
 from ..analytics.metrics import get_metric, metric_table
 from ..analytics.trends import period_over_period
+from ..core.periods import previous_period
 
-__all__ = ["HEADLINE_METRICS", "previous_period", "headline"]
+__all__ = ["HEADLINE_METRICS", "headline"]
 
 #: The leadership's headline cards, in display order.
 HEADLINE_METRICS: tuple[str, ...] = (
@@ -26,12 +27,6 @@ HEADLINE_METRICS: tuple[str, ...] = (
     "external_call_test_pass_rate",
     "satisfaction_rate",
 )
-
-
-def previous_period(date_from: dt.date, date_to: dt.date) -> tuple[dt.date, dt.date]:
-    """The period of the same length that ends the day before ``date_from``."""
-    days = (date_to - date_from).days + 1
-    return date_from - dt.timedelta(days=days), date_from - dt.timedelta(days=1)
 
 
 def headline(

@@ -4,8 +4,6 @@ Thin wrappers over :mod:`qa_analytics.analytics.evaluators` and
 :mod:`qa_analytics.analytics.compliance` that return exactly what the pages draw, so
 the pages hold no statistics:
 
-* :func:`cn_calendar` - China's official public holidays and make-up working
-  days (调休) as published by the State Council, for the years known here;
 * :func:`workload` - evaluations per evaluator against a daily quota, over
   the whole range (the per-period detail is
   :func:`qa_analytics.analytics.evaluators.evaluator_activity`);
@@ -18,22 +16,20 @@ the pages hold no statistics:
   :func:`monitoring_days` - the compliance frame with the statuses a
   calendar needs (``holiday`` periods without a working day, ``no_data``
   for the senior-management review that nothing records yet), a summary per
-  requirement, and every calendar day for the daily-monitoring month grids;
-* :func:`parse_dates` - dates typed by a user.
+  requirement, and every calendar day for the daily-monitoring month grids.
+
+The official calendar and typed dates live in :mod:`qa_analytics.core.calendar`.
 
 References
 ----------
 * Krippendorff, K. (2004). *Content Analysis: An Introduction to Its
   Methodology*, 2nd ed., p. 241: rely on alpha >= .800, draw tentative
   conclusions from .667 <= alpha < .800.
-* 国务院办公厅关于2024年 / 2025年 / 2026年部分节假日安排的通知
-  (国办发明电〔2023〕7号, 〔2024〕12号, and of 4 November 2025).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -42,118 +38,25 @@ import numpy as np
 import pandas as pd
 
 from ..analytics.compliance import (
-    as_date,
     calendar_periods,
     compliance,
     summarize_compliance,
     working_days,
 )
 from ..analytics.evaluators import _EVALUATOR_OK, _range, evaluator_activity, leniency
+from ..core.calendar import cn_calendar
+from ..core.periods import as_date
 
 __all__ = [
-    "CN_CALENDAR_YEARS",
     "alpha_band",
-    "cn_calendar",
     "compliance_calendar",
     "compliance_overview",
     "leniency_review",
     "monitoring_days",
-    "parse_dates",
     "score_distribution",
     "team_compliance",
     "workload",
 ]
-
-
-# ---------------------------------------------------------------------------
-# China's public-holiday calendar
-# ---------------------------------------------------------------------------
-def _span(a: str, b: str) -> list[dt.date]:
-    d0, d1 = dt.date.fromisoformat(a), dt.date.fromisoformat(b)
-    return [d0 + dt.timedelta(days=i) for i in range((d1 - d0).days + 1)]
-
-
-# year -> (days off, weekend days worked in exchange), from the State Council notices.
-_CN: dict[int, tuple[list[dt.date], list[dt.date]]] = {
-    2024: (
-        _span("2024-01-01", "2024-01-01") + _span("2024-02-10", "2024-02-17")
-        + _span("2024-04-04", "2024-04-06") + _span("2024-05-01", "2024-05-05")
-        + _span("2024-06-10", "2024-06-10") + _span("2024-09-15", "2024-09-17")
-        + _span("2024-10-01", "2024-10-07"),
-        [dt.date(2024, 2, 4), dt.date(2024, 2, 18), dt.date(2024, 4, 7), dt.date(2024, 4, 28),
-         dt.date(2024, 5, 11), dt.date(2024, 9, 14), dt.date(2024, 9, 29), dt.date(2024, 10, 12)],
-    ),
-    2025: (
-        _span("2025-01-01", "2025-01-01") + _span("2025-01-28", "2025-02-04")
-        + _span("2025-04-04", "2025-04-06") + _span("2025-05-01", "2025-05-05")
-        + _span("2025-05-31", "2025-06-02") + _span("2025-10-01", "2025-10-08"),
-        [dt.date(2025, 1, 26), dt.date(2025, 2, 8), dt.date(2025, 4, 27), dt.date(2025, 9, 28),
-         dt.date(2025, 10, 11)],
-    ),
-    2026: (
-        _span("2026-01-01", "2026-01-03") + _span("2026-02-15", "2026-02-23")
-        + _span("2026-04-04", "2026-04-06") + _span("2026-05-01", "2026-05-05")
-        + _span("2026-06-19", "2026-06-21") + _span("2026-09-25", "2026-09-27")
-        + _span("2026-10-01", "2026-10-07"),
-        [dt.date(2026, 1, 4), dt.date(2026, 2, 14), dt.date(2026, 2, 28), dt.date(2026, 5, 9),
-         dt.date(2026, 9, 20), dt.date(2026, 10, 10)],
-    ),
-}
-
-#: Years whose official calendar :func:`cn_calendar` knows.
-CN_CALENDAR_YEARS: tuple[int, ...] = tuple(sorted(_CN))
-
-
-def cn_calendar(date_from: Any, date_to: Any, mode: str = "cn") -> dict[str, Any]:
-    """China's official days off and make-up working days inside ``[date_from, date_to]``.
-
-    ``mode``: ``"cn"`` the official calendar (days off and the weekend days
-    worked in exchange); ``"hol"`` the days off only (for a center that does
-    not work the make-up weekend days); ``"mf"`` none (Monday-Friday).
-
-    Returns ``{"holidays": [...], "extra_workdays": [...], "missing_years": [...]}``:
-    the dates (``datetime.date``, sorted) to pass to the compliance and
-    workload functions, and the years of the range this module has no
-    calendar for (there only Monday-Friday counts).
-    """
-    if mode not in ("cn", "hol", "mf"):
-        raise ValueError("mode must be 'cn', 'hol' or 'mf'")
-    if mode == "mf":
-        return {"holidays": [], "extra_workdays": [], "missing_years": []}
-    d0, d1 = as_date(date_from), as_date(date_to)
-    hol: list[dt.date] = []
-    extra: list[dt.date] = []
-    missing: list[int] = []
-    for y in range(d0.year, d1.year + 1):
-        if y not in _CN:
-            missing.append(y)
-            continue
-        hol += [d for d in _CN[y][0] if d0 <= d <= d1]
-        if mode == "cn":
-            extra += [d for d in _CN[y][1] if d0 <= d <= d1]
-    return {"holidays": sorted(hol), "extra_workdays": sorted(extra), "missing_years": missing}
-
-
-def parse_dates(text: str | None) -> tuple[list[dt.date], list[str]]:
-    """Dates typed by a user (``2026-03-05``, ``2026/3/5``, ``2026年3月5日``), any separator.
-
-    Returns the dates (sorted, unique) and the pieces that are not dates.
-    """
-    if not text:
-        return [], []
-    ok: set[dt.date] = set()
-    bad: list[str] = []
-    for piece in re.split(r"[\s,，;；、]+", text.strip()):
-        if not piece:
-            continue
-        m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", piece)
-        try:
-            if not m:
-                raise ValueError(piece)
-            ok.add(dt.date(int(m[1]), int(m[2]), int(m[3])))
-        except ValueError:
-            bad.append(piece)
-    return sorted(ok), bad
 
 
 # ---------------------------------------------------------------------------
