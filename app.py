@@ -36,10 +36,11 @@ PAGES = [
 
 
 def _demo_data() -> bool:
-    from ui.db import query
+    from qa_analytics import store
+    from ui.db import call
 
     try:
-        return bool(query("has_demo_data"))
+        return bool(call(store.has_demo_data))
     except Exception:  # an unreadable database: the pages say what is wrong
         return False
 

@@ -60,8 +60,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from qa_analytics import store  # noqa: E402
-from qa_analytics.analytics import indicators
-from qa_analytics.analytics import metrics
+from qa_analytics.analytics import indicators, metrics
 
 START, END = "2024-01-01", "2025-12-31"
 N_AGENTS, N_TEAMS = 1000, 20

@@ -39,10 +39,10 @@ def run_one(seed: int, keep: str | None = None, verbose: bool = False) -> dict[s
 
     Returns the layout's identity and ``classes``: failure class -> the first detail seen.
     """
-    import exportgen as eg
-
     from qa_analytics import store
     from qa_analytics.ingest.importer import import_file
+
+    import exportgen as eg
 
     out = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="soak"))
     t0 = time.perf_counter()

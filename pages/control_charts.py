@@ -17,20 +17,21 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from qa_analytics import store
+from qa_analytics.analytics import metric_spc, metrics
 from qa_analytics.analytics.metric_spc import chart_name, charts_for
 from qa_analytics.analytics.metrics import get_metric
 from ui import format as fmt
-from ui.db import call, query
+from ui.db import call
 from ui.filters import sidebar_filters
 from ui.i18n import lang, t
+from ui.page import ensure_app
 from ui.presentation import agent_label, is_presenting
 from ui.state import set_url_value, url_value
 from ui.theme import BAD, GOOD, LIMIT, PALETTE, plot
-from ui.page import ensure_app
 
 ensure_app()  # direct links on a fresh server: run inside app.py
 
-IC = "qa_analytics.analytics.metric_spc:"
 P = "control_charts_"
 LEVELS = ("center", "team", "agent")
 RULES = ("nelson", "western_electric")
@@ -71,10 +72,10 @@ if not presenting:
 f = sidebar_filters(show=("period", "grain", "channel"))
 mkw = f.metric_kwargs()
 lg = lang()
-dims = query("dimensions")
+dims = call(store.dimensions)
 
 # ---- what to chart ---------------------------------------------------------------------------
-metric_ids = call("qa_analytics.analytics.metrics:metric_ids")
+metric_ids = call(metrics.metric_ids)
 metric_labels = {m: get_metric(m).name(lg) for m in metric_ids}
 top = st.columns([3, 3, 2, 3]) if not presenting else [st.empty() for _ in range(4)]
 with top[0]:
@@ -99,7 +100,7 @@ if level in ("team", "agent"):
         team = _pick(tt("team"), teams, "team", None, {x: x for x in teams}, "selectbox")
     key, unit_label = team, team
     if level == "agent":
-        agents = call(IC + "agent_choices", team=team, date_from=f.date_from, date_to=f.date_to)
+        agents = call(metric_spc.agent_choices, team=team, date_from=f.date_from, date_to=f.date_to)
         if agents.empty:
             st.info(tt("no_agent"))
             st.stop()
@@ -149,12 +150,12 @@ args = dict(level=level, key=key, grain=f.grain, date_from=f.date_from, date_to=
             rules=rules, channel=mkw["channel"])
 try:
     try:
-        res = call(IC + "indicator_control_chart", metric, baseline=baseline, **args)
+        res = call(metric_spc.indicator_control_chart, metric, baseline=baseline, **args)
     except ValueError as exc:
         if baseline is None:
             raise
         st.warning(tt("base_invalid", error=exc))
-        res = call(IC + "indicator_control_chart", metric, baseline=None, **args)
+        res = call(metric_spc.indicator_control_chart, metric, baseline=None, **args)
 except ValueError as exc:
     st.error(tt("error", error=exc))
     st.stop()

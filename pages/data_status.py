@@ -7,17 +7,17 @@ import plotly.express as px
 import streamlit as st
 
 from qa_analytics import store
-from ui.db import connection, query
+from ui.db import call, connection
 from ui.i18n import t
-from ui.theme import plot
 from ui.page import ensure_app
+from ui.theme import plot
 
 ensure_app()  # direct links on a fresh server: run inside app.py
 
 st.title(t("data_title"))
 
 try:
-    counts = query("record_counts")
+    counts = call(store.record_counts)
 except Exception as exc:  # a locked or corrupt file: say so, in words
     st.error(t("db_error", error=exc))
     st.stop()
@@ -26,7 +26,7 @@ if not any(c["records"] for c in counts):
     st.info(t("empty_db"))
     st.stop()
 
-if query("has_demo_data"):
+if call(store.has_demo_data):
     left, right = st.columns([4, 1])
     left.warning(t("demo_banner"))
     if right.button(t("clear_demo")):
@@ -48,7 +48,7 @@ table = pd.DataFrame(
 )
 st.dataframe(table, hide_index=True, width="stretch")
 
-monthly = query("monthly_counts")
+monthly = call(store.monthly_counts)
 if len(monthly):
     monthly = monthly.assign(kind=monthly["kind"].map(lambda k: t(f"kind_{k}")))
     # One panel per kind: surveys outnumber system checks 10,000 to 1.
@@ -63,7 +63,7 @@ if len(monthly):
     plot(fig, height=140 * monthly["kind"].nunique() + 60)
 
 st.subheader(t("import_log"))
-batches = query("list_batches")
+batches = call(store.list_batches)
 if not batches:
     st.caption(t("no_batches"))
 else:

@@ -18,21 +18,21 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from qa_analytics.views.drilldown import (DRILL_METRICS, HEADLINE_METRICS, drill_level, drill_state_from_event,
-                                    funnel_curves)
+from qa_analytics import store
 from qa_analytics.analytics.metrics import get_metric
+from qa_analytics.views import drilldown
+from qa_analytics.views.drilldown import DRILL_METRICS, HEADLINE_METRICS, drill_level, drill_state_from_event, funnel_curves
 from ui import format as fmt
-from ui.db import call, query
+from ui.db import call
 from ui.filters import sidebar_filters
 from ui.i18n import STRINGS, lang, t
+from ui.page import ensure_app
 from ui.presentation import agent_label, is_presenting
 from ui.state import set_url_value, url_value
 from ui.theme import BAD, GOOD, LIMIT, NEUTRAL, PALETTE, plot
-from ui.page import ensure_app
 
 ensure_app()  # direct links on a fresh server: run inside app.py
 
-DD = "qa_analytics.views.drilldown:"
 PAGE_SIZE = 50
 ASSESS_COLOR = {"better": GOOD, "as expected": NEUTRAL, "worse": BAD}
 VERDICT_COLOR = {"better": "green", "worse": "red"}
@@ -184,7 +184,7 @@ def _trend(metric: str, grain: str, kw: dict, unit_name: str, height: int) -> No
     m = get_metric(metric)
     st.subheader(t("drilldown_trend_title", metric=m.name(lang()), grain=t(f"grain_{grain}")))
     st.caption(t("drilldown_trend_help"))
-    df = call(DD + "trend", metric, grain=grain, **kw)
+    df = call(drilldown.trend, metric, grain=grain, **kw)
     unit = df[df["series"] == "unit"]
     if unit.empty:
         st.info(t("drilldown_no_trend", metric=m.name(lang())))
@@ -218,7 +218,7 @@ def _trend(metric: str, grain: str, kw: dict, unit_name: str, height: int) -> No
 def _distribution(kw: dict, height: int) -> None:
     st.subheader(t("drilldown_dist_title"))
     st.caption(t("drilldown_dist_help"))
-    d = call(DD + "score_distribution", **kw)
+    d = call(drilldown.score_distribution, **kw)
     if d["count"].sum() == 0:
         st.info(t("drilldown_no_evals"))
         return
@@ -237,7 +237,7 @@ def _distribution(kw: dict, height: int) -> None:
 def _pareto(kw: dict, height: int) -> None:
     st.subheader(t("drilldown_pareto_title"))
     st.caption(t("drilldown_pareto_help"))
-    p = call(DD + "item_pareto", **kw)
+    p = call(drilldown.item_pareto, **kw)
     if p.empty:
         st.info(t("drilldown_no_pareto"))
         return
@@ -261,7 +261,7 @@ def _pareto(kw: dict, height: int) -> None:
 
 def _evaluation_list(kw: dict, level: str, parent: dict, presenting: bool) -> None:
     st.subheader(t("drilldown_list_title"))
-    total = call(DD + "evaluation_count", **kw)
+    total = call(drilldown.evaluation_count, **kw)
     if total == 0:
         st.info(t("drilldown_no_evals"))
         return
@@ -272,7 +272,7 @@ def _evaluation_list(kw: dict, level: str, parent: dict, presenting: bool) -> No
         page = int(right.number_input(t("drilldown_page"), min_value=1, max_value=pages, value=1, step=1,
                                       key=f"dd_page_{_nonce()}"))
     first = (page - 1) * PAGE_SIZE
-    ev = call(DD + "evaluations", limit=PAGE_SIZE, offset=first, **kw)
+    ev = call(drilldown.evaluations, limit=PAGE_SIZE, offset=first, **kw)
     left.caption(t("drilldown_list_range", first=fmt.count(first + 1), last=fmt.count(first + len(ev)),
                    total=fmt.count(total)) + " · " + t("drilldown_list_help"))
     cols = {
@@ -314,7 +314,7 @@ def _evaluation_list(kw: dict, level: str, parent: dict, presenting: bool) -> No
 def _team_bars(metric: str, mkw: dict, teams: list[str], height_per: int, presenting: bool) -> None:
     m = get_metric(metric)
     st.subheader(t("drilldown_teams_title", metric=m.name(lang())))
-    tc = call(DD + "team_comparison", metric, **mkw)
+    tc = call(drilldown.team_comparison, metric, **mkw)
     if tc.empty:
         st.info(t("drilldown_no_teams", metric=m.name(lang())))
     else:
@@ -363,7 +363,7 @@ def _team_bars(metric: str, mkw: dict, teams: list[str], height_per: int, presen
 def _agent_funnel(metric: str, team: str, mkw: dict, kw: dict, height: int, presenting: bool) -> None:
     m = get_metric(metric)
     st.subheader(t("drilldown_agents_title", metric=m.name(lang())))
-    af = call(DD + "agent_funnel", metric, team, **mkw)
+    af = call(drilldown.agent_funnel, metric, team, **mkw)
     if af.empty:
         st.info(t("drilldown_no_agents", metric=m.name(lang())))
     else:
@@ -408,7 +408,7 @@ def _agent_funnel(metric: str, team: str, mkw: dict, kw: dict, height: int, pres
         key = f"dd_agents_{_nonce()}"
         plot(fig, key=key, height=height, on_select=partial(_on_event, "team", key, {"team": team}))
     if not presenting:
-        ag = call(DD + "agents", team=team, **kw)
+        ag = call(drilldown.agents, team=team, **kw)
         if len(ag):
             labels = {a: t("drilldown_agent_option", agent=_agent(a, n), n=fmt.count(k))
                       for a, n, k in zip(ag["agent_id"], ag["agent_name"], ag["evaluations"])}
@@ -421,7 +421,7 @@ def _agent_funnel(metric: str, team: str, mkw: dict, kw: dict, height: int, pres
 def _agent_vs_team(metric: str, team: str, agent: str, agent_name: str | None, mkw: dict) -> None:
     """One sentence: is this agent really different from the team (the team level's funnel)?"""
     m = get_metric(metric)
-    af = call(DD + "agent_funnel", metric, team, **mkw)
+    af = call(drilldown.agent_funnel, metric, team, **mkw)
     row = af[af["agent_id"] == agent]
     if row.empty:
         return
@@ -531,7 +531,7 @@ def _evaluation(detail: dict) -> None:
 def main() -> None:
     st.title(t("drilldown_title"))
     try:
-        counts = {c["kind"]: c["records"] for c in query("record_counts")}
+        counts = {c["kind"]: c["records"] for c in call(store.record_counts)}
     except Exception as exc:  # a locked or corrupt file: say so, in words
         st.error(t("db_error", error=exc))
         st.stop()
@@ -544,14 +544,14 @@ def main() -> None:
     mkw = f.metric_kwargs()
     mkw.pop("team", None)
     channel = mkw["channel"]
-    teams = query("dimensions")["teams"]
+    teams = call(store.dimensions)["teams"]
 
     team = url_value("team", None) or None
     agent = url_value("agent", None) or None
     ev_key = url_value("eval", None) or None
     detail = None
     if ev_key:
-        detail = call(DD + "evaluation_detail", ev_key)
+        detail = call(drilldown.evaluation_detail, ev_key)
         if detail is None:
             st.warning(t("drilldown_unknown_eval", record=ev_key))
             ev_key = None
@@ -570,7 +570,7 @@ def main() -> None:
         if detail is not None:
             agent_name = detail["record"].get("agent_name")
         else:
-            info = call(DD + "agent_info", agent, f.date_from, f.date_to)
+            info = call(drilldown.agent_info, agent, f.date_from, f.date_to)
             if info is None:
                 st.warning(t("drilldown_unknown_agent", agent=agent))
                 agent = None
@@ -603,7 +603,7 @@ def main() -> None:
     st.caption(t("drilldown_period", start=fmt.date(f.date_from), end=fmt.date(f.date_to),
                  pstart=fmt.date(prev.date_from), pend=fmt.date(prev.date_to)))
     unit = {"team": team, "agent": agent}
-    _headline(call(DD + "headline", metrics=list(HEADLINE_METRICS), **unit, **mkw))
+    _headline(call(drilldown.headline, metrics=list(HEADLINE_METRICS), **unit, **mkw))
     metric = _metric_choice()
     big = 560 if presenting else 0
     if level == "center":

@@ -14,20 +14,20 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from qa_analytics.views.eval_types import SERIES, qa_pass_rate_metric
 from qa_analytics.analytics.metrics import get_metric
+from qa_analytics.views import eval_types
+from qa_analytics.views.eval_types import SERIES, qa_pass_rate_metric
 from ui import format as fmt
 from ui.db import call
 from ui.filters import sidebar_filters
 from ui.i18n import lang, t
+from ui.page import ensure_app
 from ui.presentation import is_presenting
 from ui.state import set_url_value, url_value
 from ui.theme import BAD, PALETTE, plot
-from ui.page import ensure_app
 
 ensure_app()  # direct links on a fresh server: run inside app.py
 
-CMP = "qa_analytics.views.eval_types:"
 P = "eval_types_"
 STYLE = {  # series -> (colour, dash)
     "qa_score": (PALETTE[0], "solid"),
@@ -67,7 +67,7 @@ kw = dict(date_from=f.date_from, date_to=f.date_to, channel=channel)
 
 # ---- every type on one scale ---------------------------------------------------------------
 st.subheader(tt("scale_title"))
-s = call(CMP + "eval_type_series", grain=f.grain, team=f.team, **kw)
+s = call(eval_types.eval_type_series, grain=f.grain, team=f.team, **kw)
 if s.empty:
     st.info(tt("no_data"))
     st.stop()
@@ -106,7 +106,7 @@ if not presenting:
     pass_mark = float(right.number_input(tt("pass_mark"), min_value=0.0, max_value=100.0, value=float(pass_mark),
                                          step=5.0, key="et_pass"))
 set_url_value("pass", None if pass_mark == 80.0 else pass_mark, lambda v: f"{v:g}")
-tab = call(CMP + "gap_table", team=None, pass_mark=pass_mark, **kw)  # the center first, then every team
+tab = call(eval_types.gap_table, team=None, pass_mark=pass_mark, **kw)  # the center first, then every team
 chosen = tab[tab["level_key"] == f.team] if f.team else tab.iloc[:0]
 if f.team and chosen.empty:
     st.info(tt("no_data"))
@@ -143,7 +143,7 @@ else:
     key = "cust_flag" if bool(head["flag_customer"]) else "cust_agree"
     st.markdown(tt(key, customer=fmt.pct(head["customer"]), gap=f"{abs(head['gap_customer']) * 100:.1f}"))
 
-g = call(CMP + "gap_by_period", grain=f.grain, team=f.team, pass_mark=pass_mark, **kw)
+g = call(eval_types.gap_by_period, grain=f.grain, team=f.team, pass_mark=pass_mark, **kw)
 if len(g):
     st.markdown(f"**{tt('period_title')}**")
     if not presenting:

@@ -10,13 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from qa_analytics import store
-from qa_analytics.ingest import mappings
 from qa_analytics.core.codes import Problem, render
+from qa_analytics.ingest import mappings
 from qa_analytics.ingest.importer import ImportPlan, field_choices, import_file, plan_import
 from qa_analytics.ingest.mapping import MappingError
 from qa_analytics.ingest.read import ReadError
 from qa_analytics.store.schema import KIND_NAMES, KINDS
-from ui.db import call, connection, query, version
+from ui.db import call, connection, version
 from ui.i18n import kind_label, lang, t
 from ui.page import ensure_app
 
@@ -205,7 +205,7 @@ def _file_panel(upload, index: int) -> None:
 
 def _saved_mappings_section() -> None:
     st.subheader(t("saved_mappings"), anchor=False)
-    saved = call("qa_analytics.ingest.mappings:list_saved")
+    saved = call(mappings.list_saved)
     if not saved:
         st.caption(t("no_saved_mappings"))
         return
@@ -245,7 +245,7 @@ for i, up in enumerate(uploads or []):
 
 st.divider()
 st.subheader(t("import_log"), anchor=False)
-batches = query("list_batches")
+batches = call(store.list_batches)
 if not batches:
     st.caption(t("no_batches"))
 else:

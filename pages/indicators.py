@@ -15,6 +15,8 @@ import plotly.colors as pc
 import plotly.graph_objects as go
 import streamlit as st
 
+from qa_analytics import store
+from qa_analytics.analytics import indicators
 from qa_analytics.analytics.indicators import (
     ROOT_ID,
     IndicatorModel,
@@ -29,7 +31,7 @@ from qa_analytics.analytics.indicators import (
 )
 from qa_analytics.analytics.metrics import get_metric, is_metric
 from ui import format as fmt
-from ui.db import call, query
+from ui.db import call
 from ui.filters import sidebar_filters
 from ui.i18n import lang, t
 from ui.page import ensure_app
@@ -109,11 +111,11 @@ later = [m for m in models.versions if f.date_from < m.effective_from <= f.date_
 if as_of == "period" and later:
     line += " " + t("ind_change_inside", name=_vname(later[0]), date=fmt.date(later[0].effective_from))
 st.markdown(line)
-if query("has_demo_data"):
+if call(store.has_demo_data):
     st.caption("ⓘ " + t("demo_banner"))
 
 # --- scores of the period ----------------------------------------------------------------------
-tree = call("qa_analytics.analytics.indicators:score_tree", models, grain="all", level="center", date_from=f.date_from,
+tree = call(indicators.score_tree, models, grain="all", level="center", date_from=f.date_from,
             date_to=f.date_to, team=f.team, as_of=as_of)
 nodes = shown.nodes_frame(L)
 if len(tree):
@@ -477,16 +479,16 @@ if not presenting:
             c2.metric(t("ind_index_draft"), "—", help=t("ind_fix_first"))
             c2.caption(t("ind_fix_first"))
         else:
-            after = call("qa_analytics.analytics.indicators:composite_index", draft, grain="all", level="center",
+            after = call(indicators.composite_index, draft, grain="all", level="center",
                          date_from=f.date_from, date_to=f.date_to, team=f.team)
             index_after = float(after["index"].iloc[0]) if len(after) and pd.notna(after["index"].iloc[0]) \
                 else math.nan
             delta = None if math.isnan(index_after) or math.isnan(index_now) else f"{index_after - index_now:+.1f}"
             c2.metric(t("ind_index_draft"), fmt.num(index_after), delta=delta)
             st.markdown(f"**{t('ind_rank_title')}**")
-            rank_now = call("qa_analytics.analytics.indicators:composite_index", models, grain="all", level="team",
+            rank_now = call(indicators.composite_index, models, grain="all", level="team",
                             date_from=f.date_from, date_to=f.date_to, as_of=as_of)
-            rank_draft = call("qa_analytics.analytics.indicators:composite_index", draft, grain="all", level="team",
+            rank_draft = call(indicators.composite_index, draft, grain="all", level="team",
                               date_from=f.date_from, date_to=f.date_to)
             if rank_now.empty or rank_draft.empty:
                 st.info(t("ind_rank_empty"))
@@ -542,7 +544,7 @@ h_start, _h_end = half_year(f.date_to)
 half = fmt.period(h_start, "half_year")
 st.subheader(t("ind_sens", half=half))
 st.caption(t("ind_sens_intro"))
-sens = call("qa_analytics.analytics.indicators:weight_sensitivity", shown, f.date_to, level="team")
+sens = call(indicators.weight_sensitivity, shown, f.date_to, level="team")
 if sens.empty or int(sens["units"].max()) < 2:
     st.info(t("ind_sens_empty", half=half))
 else:

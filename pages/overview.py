@@ -10,8 +10,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from qa_analytics import store
+from qa_analytics.analytics import indicators, metric_spc
+from qa_analytics.views import overview as overview_view
+from qa_analytics.views import review
 from ui import format as fmt
-from ui.db import call, query
+from ui.db import call
 from ui.filters import sidebar_filters
 from ui.i18n import lang, t
 from ui.page import ensure_app
@@ -30,17 +34,17 @@ st.caption(t("ov_period", cur=f"{fmt.date(f.date_from)} – {fmt.date(f.date_to)
              prev=f"{fmt.date(prev.date_from)} – {fmt.date(prev.date_to)}",
              team=f.team or t("all_teams")))
 
-if not any(c["records"] for c in query("record_counts")):
+if not any(c["records"] for c in call(store.record_counts)):
     st.info(t("ov_empty"))
     st.stop()
-if query("has_demo_data"):
+if call(store.has_demo_data):
     st.caption("ⓘ " + t("demo_banner"))
 
 # --- headline cards ------------------------------------------------------------------------
-cards = call("qa_analytics.views.overview:headline", f.date_from, f.date_to, team=f.team, channel=f.channel)
-index_now = call("qa_analytics.analytics.indicators:composite_index", grain="all", level="center",
+cards = call(overview_view.headline, f.date_from, f.date_to, team=f.team, channel=f.channel)
+index_now = call(indicators.composite_index, grain="all", level="center",
                  date_from=f.date_from, date_to=f.date_to, team=f.team)
-index_prev = call("qa_analytics.analytics.indicators:composite_index", grain="all", level="center",
+index_prev = call(indicators.composite_index, grain="all", level="center",
                   date_from=prev.date_from, date_to=prev.date_to, team=f.team)
 
 
@@ -80,7 +84,7 @@ for col, card in zip(cols[1:], cards.itertuples()):
 left, right = st.columns([3, 2]) if not present else (st.container(), st.container())
 with left:
     st.subheader(t("ov_trend"))
-    trend = call("qa_analytics.analytics.indicators:composite_index", grain=f.grain, level="center",
+    trend = call(indicators.composite_index, grain=f.grain, level="center",
                  date_from=f.date_from, date_to=f.date_to, team=f.team)
     trend = trend.dropna(subset=["index"]) if len(trend) else trend
     if len(trend) < 3:
@@ -106,7 +110,7 @@ with left:
             st.caption("⚠ " + sentence)
 with right:
     st.subheader(t("ov_ranking"))
-    ranking = call("qa_analytics.analytics.indicators:composite_index", grain="all", level="team",
+    ranking = call(indicators.composite_index, grain="all", level="team",
                    date_from=f.date_from, date_to=f.date_to, channel=f.channel)
     ranking = ranking.dropna(subset=["index"]) if len(ranking) else ranking
     if ranking.empty:
@@ -125,9 +129,9 @@ with right:
 
 # --- alerts --------------------------------------------------------------------------------
 st.subheader(t("ov_alerts"))
-signals = call("qa_analytics.analytics.metric_spc:signals_for_alerts", f.date_from, f.date_to, level="center",
+signals = call(metric_spc.signals_for_alerts, f.date_from, f.date_to, level="center",
                grain="week" if f.grain in ("day", "week") else "month", team=f.team)
-gaps = call("qa_analytics.views.review:compliance_gaps", f.date_from, f.date_to, team=f.team)
+gaps = call(review.compliance_gaps, f.date_from, f.date_to, team=f.team)
 worse = signals[signals["assessment"] == "worse"] if len(signals) else signals
 if worse.empty and gaps.empty:
     st.success(t("ov_no_alerts"))

@@ -355,8 +355,8 @@ def _cmd_undo(con, args, lang: str, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_mappings(con, args, lang: str, out: TextIO, err: TextIO) -> int:
-    from .ingest import mappings
     from .core.codes import Problem
+    from .ingest import mappings
 
     try:
         if args.action == "list":

@@ -3,8 +3,8 @@ presentation mode, and an upload on the Import page changes the numbers."""
 
 from __future__ import annotations
 
-
 import pytest
+
 from conftest import screenshot, wait_idle
 
 PAGES = ["overview", "drilldown", "eval_types", "control_charts", "indicators", "evaluators", "compliance", "import_data",
@@ -13,8 +13,9 @@ PAGES = ["overview", "drilldown", "eval_types", "control_charts", "indicators", 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_page_opens_without_error(browser, demo_server, lang):
-    from app import PAGES as SPECS
     from pathlib import Path
+
+    from app import PAGES as SPECS
 
     root = Path(__file__).resolve().parent.parent
     present = [spec[3] for spec in SPECS if (root / spec[0]).exists()]

@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import full_screenshot, open_page, wait_count
 
 from qa_analytics.demo.generate import demo_facts
+
+from conftest import full_screenshot, open_page, wait_count
 
 FACTS = demo_facts(6, dt.date(2026, 6, 30))
 

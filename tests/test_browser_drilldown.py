@@ -11,10 +11,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
-from conftest import ARTIFACTS, screenshot, wait_idle
 from test_drilldown import revise
 
 from qa_analytics import store
+
+from conftest import ARTIFACTS, screenshot, wait_idle
 
 ROOT = Path(__file__).resolve().parent.parent
 REVIEW_FILE = "申诉复核0701.xlsx"

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from conftest import full_screenshot, open_page, wait_count, wait_idle
 
 MODEL = Path(__file__).resolve().parent.parent / "data" / "indicator_model.toml"

@@ -17,6 +17,7 @@ from qa_analytics.views.eval_types import (
     gap_table,
     qa_pass_rate_metric,
 )
+
 from conftest import insert_rows as insert
 
 D = dt.date

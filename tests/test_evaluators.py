@@ -24,6 +24,7 @@ from qa_analytics.analytics.evaluators import (
     krippendorff_alpha,
     leniency,
 )
+
 from conftest import insert_rows as insert
 
 D = dt.date

@@ -106,9 +106,9 @@ def test_any_text_makes_a_workbook_that_opens(tmp_path, texts):
 
 
 def _import_rejects(con, tmp_path, comments, writer, name):
-    from conftest import MONITORING_HEADER_SUB, MONITORING_HEADER_TOP, monitoring_rows
-
     from qa_analytics.ingest.importer import import_file
+
+    from conftest import MONITORING_HEADER_SUB, MONITORING_HEADER_TOP, monitoring_rows
 
     rows = [MONITORING_HEADER_TOP, MONITORING_HEADER_SUB] + monitoring_rows(20)
     for i, comment in enumerate(comments):  # a score of 120: rejected

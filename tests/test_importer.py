@@ -5,12 +5,20 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import monitoring_export, monitoring_rows, write_csv, write_xls, write_xlsx, \
-    MONITORING_HEADER_SUB, MONITORING_HEADER_TOP
 from openpyxl import load_workbook
 
 from qa_analytics import store
 from qa_analytics.ingest.importer import import_file
+
+from conftest import (
+    MONITORING_HEADER_SUB,
+    MONITORING_HEADER_TOP,
+    monitoring_export,
+    monitoring_rows,
+    write_csv,
+    write_xls,
+    write_xlsx,
+)
 
 
 def test_messy_monitoring_export_imports_cleanly(con, tmp_path):

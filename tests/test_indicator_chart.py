@@ -11,8 +11,6 @@ import pandas as pd
 import pytest
 
 from qa_analytics import store
-from qa_analytics.stats import spc
-from qa_analytics.demo.generate import demo_facts
 from qa_analytics.analytics.metric_spc import (
     ALERT_METRICS,
     ControlChartResult,
@@ -23,6 +21,9 @@ from qa_analytics.analytics.metric_spc import (
     period_label,
     signals_for_alerts,
 )
+from qa_analytics.demo.generate import demo_facts
+from qa_analytics.stats import spc
+
 from conftest import insert_rows as insert
 
 D = dt.date

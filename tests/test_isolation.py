@@ -14,7 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import hostile
 import pyarrow as pa
 import pytest
 
@@ -22,6 +21,8 @@ from qa_analytics.ingest import isolation
 from qa_analytics.ingest.limits import ReadLimits
 from qa_analytics.ingest.mapping import MappingError
 from qa_analytics.ingest.read import RawSheet, ReadError, read_sheet
+
+import hostile
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"

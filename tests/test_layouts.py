@@ -18,6 +18,11 @@ import os
 from pathlib import Path
 
 import pytest
+
+from qa_analytics import store
+from qa_analytics.ingest.importer import import_file
+from qa_analytics.ingest.mapping import CONCEPT_FIELDS, CONCEPTS, normalize_header
+
 from exportgen import (
     EN,
     FORMATS,
@@ -35,10 +40,6 @@ from exportgen import (
     plan,
     stored_snapshot,
 )
-
-from qa_analytics import store
-from qa_analytics.ingest.importer import import_file
-from qa_analytics.ingest.mapping import CONCEPT_FIELDS, CONCEPTS, normalize_header
 
 LAYOUTS = int(os.environ.get("QA_LAYOUTS", "300"))
 SEEDS = range(LAYOUTS)

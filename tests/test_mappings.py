@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import write_xlsx
 
 from qa_analytics.ingest import mappings
 from qa_analytics.ingest.importer import import_file, plan_import
+
+from conftest import write_xlsx
 
 
 def _odd_export(path, month: int, n: int = 3):

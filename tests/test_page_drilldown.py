@@ -8,11 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import app_page
 from streamlit.testing.v1 import AppTest
 from test_drilldown import revise
 
 from qa_analytics import store
+
+from conftest import app_page
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/drilldown.py"

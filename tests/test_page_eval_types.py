@@ -8,8 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import app_page
 from streamlit.testing.v1 import AppTest
+
+from conftest import app_page
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/eval_types.py"

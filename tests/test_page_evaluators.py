@@ -8,10 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import app_page
 from streamlit.testing.v1 import AppTest
 
 from qa_analytics.demo.generate import demo_facts
+
+from conftest import app_page
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/evaluators.py"

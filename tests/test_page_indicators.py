@@ -15,11 +15,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import app_page
 from streamlit.testing.v1 import AppTest
 
-from qa_analytics.analytics import indicators as ind
 from qa_analytics import store
+from qa_analytics.analytics import indicators as ind
+
+from conftest import app_page
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+
 from conftest import app_page
 
 APP = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "app.py")

@@ -7,11 +7,12 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
-import hostile
 import pytest
 
 from qa_analytics.ingest.limits import ReadLimits
 from qa_analytics.ingest.prescan import cell_name, inspect_zip, parse_ref
+
+import hostile
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 WORKBOOKS = sorted(CORPUS.rglob("*.xls[xm]")) if CORPUS.exists() else []

@@ -7,9 +7,7 @@ import csv
 import io
 import zipfile
 
-import hostile
 import pytest
-from conftest import write_csv, write_xlsx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +15,9 @@ from qa_analytics.core import codes
 from qa_analytics.ingest import read
 from qa_analytics.ingest.limits import ReadLimits, in_force
 from qa_analytics.ingest.read import ReadError, Workbook, read_sheet, sheet_names, sniff_format
+
+import hostile
+from conftest import write_csv, write_xlsx
 
 ROWS = [["工号", "满意度", "备注"], ["007812", "满意", "无"], ["007813", "", "回访"]]
 
@@ -298,9 +299,9 @@ def test_zip_rules(tmp_path, monkeypatch):
 
 def test_a_workbook_that_is_fine_is_not_scanned_into_refusal(tmp_path):
     """The scan's fast patterns on a real workbook: openpyxl's, with a title row and merged cells."""
-    from conftest import monitoring_export
-
     from qa_analytics.ingest.prescan import inspect_zip
+
+    from conftest import monitoring_export
 
     f = monitoring_export(tmp_path / "m.xlsx", n=300)
     facts = inspect_zip(f, "xlsx", ReadLimits(), lambda _f: None)

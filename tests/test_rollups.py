@@ -8,12 +8,13 @@ import random
 
 import pandas as pd
 import pytest
-from conftest import write_csv
 
 from qa_analytics import store
 from qa_analytics.analytics import metrics
-from qa_analytics.store import rollups
 from qa_analytics.ingest.importer import import_file
+from qa_analytics.store import rollups
+
+from conftest import write_csv
 
 ITEMS = ["开场白", "服务态度", "业务准确性", "结束语"]
 

@@ -749,7 +749,7 @@ def test_chart_names_are_normalised() -> None:
 
 
 def test_module_does_not_import_scipy_or_streamlit_eagerly() -> None:
-    path = Path(__file__).resolve().parents[1] / "qa_analytics" / "spc.py"
+    path = Path(__file__).resolve().parents[1] / "qa_analytics" / "stats" / "spc.py"
     code = (
         "import importlib.util, sys\n"
         f"spec = importlib.util.spec_from_file_location('spc_probe', {str(path)!r})\n"

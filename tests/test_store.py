@@ -10,11 +10,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import monitoring_export
 
 from qa_analytics import store
 from qa_analytics.ingest.importer import import_file
 from qa_analytics.store.schema import KINDS, SCHEMA_VERSION
+
+from conftest import monitoring_export
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

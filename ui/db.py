@@ -15,14 +15,17 @@ undo bumps: they are invalidated exactly when the data change.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-import duckdb
 import streamlit as st
 
 from qa_analytics import store
+from qa_analytics.store import Connection
 
 _local = threading.local()
 _schema_ready: set[str] = set()
+T = TypeVar("T")
 
 
 def _db_path() -> str:
@@ -34,15 +37,13 @@ def _db_path() -> str:
 PAGE_LOCK_WAIT_S = 10.0
 
 
-def _open(path: str) -> duckdb.DuckDBPyConnection:
+def _open(path: str) -> Connection:
     """A connection; the schema is checked once per process and file, and
     this process starts answering the command line for the file
     (``qa_analytics.service``: scripts and scheduled imports run beside the
     dashboard, handed over to it)."""
     if path in _schema_ready:
-        con = duckdb.connect(path)
-        con.execute("SET enable_progress_bar = false")
-        return con
+        return store.connect(path, timeout=PAGE_LOCK_WAIT_S, check_schema=False)
     con = store.connect(path, timeout=PAGE_LOCK_WAIT_S)
     _schema_ready.add(path)
     if path != ":memory:":
@@ -52,7 +53,7 @@ def _open(path: str) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def connection() -> duckdb.DuckDBPyConnection:
+def connection() -> Connection:
     """This thread's connection to the configured database."""
     path = _db_path()
     con = getattr(_local, "con", None)
@@ -66,23 +67,11 @@ def version() -> int:
     return store.data_version(connection())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def cached(fn_name: str, data_version: int, db_path: str, *args):
-    """Run ``store.<fn_name>(con, *args)`` once per data version."""
-    return getattr(store, fn_name)(connection(), *args)
-
-
-def query(fn_name: str, *args):
-    return cached(fn_name, version(), _db_path(), *args)
-
-
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached_call(target: str, data_version: int, db_path: str, args: tuple, kwargs: tuple, model_stamp: int):
-    import importlib
-
-    module, name = target.split(":")
-    fn = getattr(importlib.import_module(module), name)
-    return fn(connection(), *args, **dict(kwargs))
+def _cached_call(_fn: Callable[..., Any], target: str, data_version: int, db_path: str, args: tuple, kwargs: tuple,
+                 model_stamp: int):
+    # ``_fn`` is not hashed (a leading underscore tells st.cache_data so): its import path ``target`` is the key.
+    return _fn(connection(), *args, **dict(kwargs))
 
 
 def _model_stamp() -> int:
@@ -95,12 +84,17 @@ def _model_stamp() -> int:
         return 0
 
 
-def call(target: str, *args, **kwargs):
-    """``module:function(con, *args, **kwargs)``, cached until the data (or the
-    indicator model file) change.
+def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``fn(con, *args, **kwargs)`` on this thread's connection, cached until
+    the data (or the indicator model file) change.
 
-    ``target`` names a ``qa_analytics`` function taking the connection first,
-    e.g. ``call("qa_analytics.analytics.metrics:metric_table", ["qa_mean_score"], grain="month")``.
-    Arguments must be hashable by ``st.cache_data`` (dates, strings, lists...).
+    ``fn`` is the library function itself (``call(metrics.metric_table,
+    ["qa_mean_score"], grain="month")``), so a rename fails in lint and an IDE
+    finds every caller; it must be a module-level function taking the
+    connection first.  Arguments must be hashable by ``st.cache_data`` (dates,
+    strings, lists...).  The cache is keyed on the function's import path.
     """
-    return _cached_call(target, version(), _db_path(), args, tuple(sorted(kwargs.items())), _model_stamp())
+    target = f"{fn.__module__}:{fn.__qualname__}"
+    if "." in fn.__qualname__ or fn.__module__.split(".")[0] != "qa_analytics":
+        raise TypeError(f"call() takes a module-level qa_analytics function, not {target}")
+    return _cached_call(fn, target, version(), _db_path(), args, tuple(sorted(kwargs.items())), _model_stamp())

@@ -8,7 +8,8 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from ui.db import query
+from qa_analytics import store
+from ui.db import call
 from ui.i18n import t
 from ui.state import set_url_value, url_value
 
@@ -33,7 +34,7 @@ class Filters:
                   "call_test_third_party": "third_party"}.get(self.eval_type)
         channel = self.channel
         if self.eval_type == "nonvoice" and channel is None:
-            channel = [c for c in query("dimensions")["channels"] if c != "voice"] or None
+            channel = [c for c in call(store.dimensions)["channels"] if c != "voice"] or None
         return {"date_from": self.date_from, "date_to": self.date_to, "team": self.team,
                 "channel": channel, "eval_type": tester}
 
@@ -64,7 +65,7 @@ def preset_range(preset: str, first: dt.date, last: dt.date) -> tuple[dt.date, d
 
 def sidebar_filters(show: tuple[str, ...] = ("period", "grain", "team", "eval_type", "channel")) -> Filters:
     """Draw the filters in the sidebar and return what they say."""
-    dims = query("dimensions")
+    dims = call(store.dimensions)
     last = dims["last"] or dt.date.today()
     first = dims["first"] or last - dt.timedelta(days=365)
     sb = st.sidebar

@@ -23,10 +23,11 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from . import mappings
 from .. import store
 from ..core.codes import Problem, define, render, resolve_lang
 from ..export import write_xlsx
+from ..store.schema import KINDS
+from . import mappings
 from .isolation import run_isolated
 from .mapping import (
     MISSING_FIELDS,
@@ -44,7 +45,6 @@ from .mapping import (
 )
 from .normalize import drop_staging, stage_rows
 from .read import RawSheet, ReadError, Workbook
-from ..store.schema import KINDS
 
 __all__ = ["ImportReport", "ImportPlan", "plan_import", "import_file", "Progress", "field_choices", "rejected_report"]
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.codes import Code, Problem, define
-from .read import RawSheet
 from ..store.schema import KINDS, Kind
+from .read import RawSheet
 
 __all__ = [
     "Concept",

@@ -21,8 +21,8 @@ import duckdb
 
 from .. import store
 from ..core.codes import Problem, define
-from .mapping import HeaderLayout, normalize_header
 from ..store.schema import KINDS
+from .mapping import HeaderLayout, normalize_header
 
 __all__ = ["SavedMapping", "MappingNotFound", "layout_signature", "find", "get", "save", "update", "delete",
            "list_saved", "mark_used", "known_headers"]

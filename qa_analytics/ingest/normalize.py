@@ -35,8 +35,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..core.codes import define, render
-from .mapping import NOTE_PATTERN, TOTAL_ROW_WORDS, ColumnMapping
 from ..store.schema import HASHED_WHEN_PRESENT, KINDS, Kind, hash_fields
+from .mapping import NOTE_PATTERN, TOTAL_ROW_WORDS, ColumnMapping
 
 __all__ = ["StageResult", "stage_rows", "drop_staging", "install_macros", "SATISFIED_WORDS"]
 

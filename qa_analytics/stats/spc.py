@@ -43,7 +43,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial, cache
+from functools import cache, partial
 from typing import Any
 
 import numpy as np

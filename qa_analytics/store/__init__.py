@@ -29,14 +29,15 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from . import rollups
 from ..core.codes import Problem, define
+from . import rollups
 from .schema import KINDS, SCHEMA_VERSION, ddl_statements, migration_steps, table_columns
 
 if TYPE_CHECKING:  # pandas costs 0.3 s to import; the import command never needs it
     import pandas as pd
 
 __all__ = [
+    "Connection",
     "MergeCounts",
     "UndoError",
     "default_db_path",
@@ -106,18 +107,24 @@ def is_lock_conflict(exc: BaseException) -> bool:
     return "Could not set lock" in text or "Conflicting lock" in text
 
 
+#: A connection to the store (what every library function takes first).
+Connection = duckdb.DuckDBPyConnection
+
+
 def connect(
     path: str | os.PathLike[str] | None = None,
     read_only: bool = False,
     timeout: float | None = None,
-) -> duckdb.DuckDBPyConnection:
+    check_schema: bool = True,
+) -> Connection:
     """Open (creating if needed) the database and make sure the schema exists.
 
     DuckDB lets one process hold a file for writing.  When another process
     holds it, this waits its turn (up to ``timeout`` seconds, default
     ``$QA_LOCK_TIMEOUT`` or 30) and then raises :class:`DatabaseBusy`; any
     other failure to open is a :class:`DatabaseError`, never a raw DuckDB
-    traceback.
+    traceback.  ``check_schema=False`` skips the schema check for a file
+    this process has already opened (the dashboard's per-thread connections).
     """
     db = Path(path) if path is not None else default_db_path()
     if str(db) != ":memory:":
@@ -139,7 +146,7 @@ def connect(
                 raise DatabaseBusy(DB_BUSY, path=str(db), seconds=wait) from None
             raise DatabaseError(DB_UNUSABLE, path=str(db), reason=_first_line(exc)) from None
     con.execute("SET enable_progress_bar = false")  # it writes to the terminal mid-import
-    if not read_only:
+    if not read_only and check_schema:
         try:
             init_schema(con, str(db))
         except BaseException:
