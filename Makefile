@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 DB     ?= data/qa.duckdb
 PORT   ?= 8501
 
-.PHONY: run test test-slow demo bench fuzz kill-soak clean-venv
+.PHONY: run test lint test-slow demo bench fuzz kill-soak clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,16 @@ $(DB): | $(VENV)/.runtime
 run: $(VENV)/.runtime $(DB)
 	QA_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT)
 
+# On every core (pytest-xdist), a test file per worker: the browser tests of
+# one file share their server.  PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
 test: $(VENV)/.dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+
+# Style (ruff, imports sorted) and the import contracts of pyproject.toml.
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # The tests marked slow (the 480 MB CSV bomb); `make test` leaves them out (pytest.ini).
 test-slow: $(VENV)/.dev
