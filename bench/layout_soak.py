@@ -28,6 +28,7 @@ import tempfile
 import time
 import traceback
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -133,8 +134,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {len(results)}/{len(seeds)} layouts, {time.perf_counter() - t0:.0f} s", file=sys.stderr)
 
     if args.jobs > 1:
-        with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:
-            collect(pool.imap_unordered(run_one, seeds, chunksize=8))
+        # Not multiprocessing.Pool: its workers are daemonic, and an import reads
+        # every file in a child process of its own (qa_analytics.ingest.isolation).
+        with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            collect(pool.map(run_one, seeds, chunksize=8))
     else:
         collect(run_one(s) for s in seeds)
     wall = time.perf_counter() - t0
