@@ -23,6 +23,44 @@ from ui.presentation import is_presenting
 from ui.state import set_url_value, url_value
 from ui.theme import BAD, GOOD, plot
 
+#: calendar mode -> key
+CAL_KEY: dict[str, str] = {"cn": "compliance_cal_cn", "hol": "compliance_cal_hol", "mf": "compliance_cal_mf"}
+#: a period's status -> key
+STATUS_KEY: dict[str, str] = {
+    "met": "compliance_status_met",
+    "missing": "compliance_status_missing",
+    "in_progress": "compliance_status_in_progress",
+    "not_started": "compliance_status_not_started",
+    "holiday": "compliance_status_holiday",
+    "no_data": "compliance_status_no_data",
+}
+#: requirement -> its short name's key
+SHORT_KEY: dict[str, str] = {
+    "qa_monitoring": "compliance_short_qa_monitoring",
+    "qa_call_test": "compliance_short_qa_call_test",
+    "leadership_call_test": "compliance_short_leadership_call_test",
+    "non_voice_monitoring": "compliance_short_non_voice_monitoring",
+    "system_check": "compliance_short_system_check",
+    "management_review": "compliance_short_management_review",
+}
+#: frequency -> its unit's key
+UNIT_KEY: dict[str, str] = {
+    "workday": "compliance_unit_workday",
+    "week": "compliance_unit_week",
+    "month": "compliance_unit_month",
+    "quarter": "compliance_unit_quarter",
+    "half_year": "compliance_unit_half_year",
+}
+WEEKDAY_KEYS = (  # Monday first
+    "compliance_wd_0",
+    "compliance_wd_1",
+    "compliance_wd_2",
+    "compliance_wd_3",
+    "compliance_wd_4",
+    "compliance_wd_5",
+    "compliance_wd_6",
+)
+
 ensure_app()  # direct links on a fresh server: run inside app.py
 
 # Status -> (colour, pattern, symbol). Okabe-Ito colours, and a symbol and a
@@ -53,7 +91,7 @@ cal_mode = cal_mode if cal_mode in CAL_MODES else "cn"
 review_text = url_value("reviews", "")
 if not presenting:
     with st.expander(t("compliance_settings")):
-        cal_labels = {m: t(f"compliance_cal_{m}") for m in CAL_MODES}
+        cal_labels = {m: t(CAL_KEY[m]) for m in CAL_MODES}
         choice = st.radio(t("compliance_cal"), CAL_MODES, index=CAL_MODES.index(cal_mode), horizontal=True,
                           format_func=cal_labels.__getitem__, key="co_cal")
         if choice != cal_mode:
@@ -91,8 +129,8 @@ if frame.empty or dims["last"] is None:
 frame = frame[frame["team"].isna() | (frame["team"] == f.team)] if f.team else frame
 over = compliance_overview(frame)
 label_col = "label_zh" if zh else "label_en"
-status_text = {s: t(f"compliance_status_{s}") for s in STYLE}
-short = {r: t(f"compliance_short_{r}") for r in dict.fromkeys(frame["requirement"])}
+status_text = {s: t(STATUS_KEY[s]) for s in STYLE}
+short = {r: t(SHORT_KEY[r]) for r in dict.fromkeys(frame["requirement"])}
 
 
 def draw(fig, key: str, height: int) -> None:
@@ -120,7 +158,7 @@ if f.team:
 head = t("compliance_headline", ok=n_ok, total=len(judged))
 if (judged["state"] == "missing").any():
     items = [t("compliance_missing_item", req=short[r["requirement"]], n=r["missing"],
-               unit=t(f"compliance_unit_{r['frequency']}")) for _, r in judged[judged["state"] == "missing"].iterrows()]
+               unit=t(UNIT_KEY[r['frequency']])) for _, r in judged[judged["state"] == "missing"].iterrows()]
     st.warning(head + " " + t("compliance_headline_missing", what=("；" if zh else "; ").join(items)))
 else:
     st.success(head)
@@ -215,7 +253,7 @@ n = len(palette)
 scale = []
 for i, c in enumerate(palette):
     scale += [[i / n, c], [(i + 1) / n, c]]
-weekdays = [t(f"compliance_wd_{i}") for i in range(7)]
+weekdays = [t(k) for k in WEEKDAY_KEYS]
 for k, (y, m) in enumerate(months):
     md = days[[(d.year, d.month) == (y, m) for d in days["date"]]]
     first = dt.date(y, m, 1)

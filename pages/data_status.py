@@ -8,7 +8,7 @@ import streamlit as st
 
 from qa_analytics import store
 from ui.db import call, connection
-from ui.i18n import t
+from ui.i18n import BATCH_STATUS_KEY, SOURCE_KEY, kind_label, t
 from ui.page import ensure_app
 from ui.theme import plot
 
@@ -38,7 +38,7 @@ st.subheader(t("counts_by_kind"))
 table = pd.DataFrame(
     [
         {
-            t("col_kind"): t(f"kind_{c['kind']}"),
+            t("col_kind"): kind_label(c['kind']),
             t("col_records"): c["records"],
             t("col_first"): c["first"],
             t("col_last"): c["last"],
@@ -50,7 +50,7 @@ st.dataframe(table, hide_index=True, width="stretch")
 
 monthly = call(store.monthly_counts)
 if len(monthly):
-    monthly = monthly.assign(kind=monthly["kind"].map(lambda k: t(f"kind_{k}")))
+    monthly = monthly.assign(kind=monthly["kind"].map(kind_label))
     # One panel per kind: surveys outnumber system checks 10,000 to 1.
     fig = px.bar(
         monthly, x="month", y="records", facet_row="kind", color="kind",
@@ -68,9 +68,9 @@ if not batches:
     st.caption(t("no_batches"))
 else:
     log = pd.DataFrame(batches)
-    log["kind"] = log["kind"].map(lambda k: t(f"kind_{k}"))
-    log["status"] = log["status"].map(lambda s: t(f"status_{s}"))
-    log["source"] = log["source"].map(lambda s: t(f"source_{s}"))
+    log["kind"] = log["kind"].map(kind_label)
+    log["status"] = log["status"].map(lambda s: t(BATCH_STATUS_KEY[s]))
+    log["source"] = log["source"].map(lambda s: t(SOURCE_KEY[s]))
     log = log[["batch_id", "file_name", "kind", "source", "rows_read", "rows_imported", "rows_updated",
                "rows_duplicate", "rows_rejected", "imported_at", "imported_by", "status"]]
     log.columns = [t(k) for k in ("col_batch", "col_file", "col_kind", "col_source", "col_read", "col_new",

@@ -25,11 +25,45 @@ from qa_analytics.views.drilldown import DRILL_METRICS, HEADLINE_METRICS, drill_
 from ui import format as fmt
 from ui.db import call
 from ui.filters import sidebar_filters
-from ui.i18n import STRINGS, lang, t
+from ui.i18n import CHANNEL_KEY, GRAIN_KEY, lang, t
 from ui.page import ensure_app
 from ui.presentation import agent_label, is_presenting
 from ui.state import set_url_value, url_value
 from ui.theme import BAD, GOOD, LIMIT, NEUTRAL, PALETTE, plot
+
+#: a change's verdict -> key
+VERDICT_KEY: dict[str, str] = {
+    "better": "drilldown_verdict_better",
+    "worse": "drilldown_verdict_worse",
+    "noise": "drilldown_verdict_noise",
+    "untested": "drilldown_verdict_untested",
+    "count": "drilldown_verdict_count",
+    "no_previous": "drilldown_verdict_no_previous",
+}
+#: a funnel assessment -> its legend's key
+ASSESS_KEY: dict[str, str] = {
+    "better": "drilldown_assess_better",
+    "worse": "drilldown_assess_worse",
+    "as expected": "drilldown_assess_as_expected",
+}
+#: an agent against the team -> key
+VS_TEAM_KEY: dict[str, str] = {
+    "better": "drilldown_vs_team_better",
+    "worse": "drilldown_vs_team_worse",
+    "as expected": "drilldown_vs_team_as_expected",
+}
+#: an appeal's state as the QA system writes it -> key
+APPEAL_KEY: dict[str, str] = {
+    "申诉中": "drilldown_appeal_申诉中",
+    "申诉成功": "drilldown_appeal_申诉成功",
+    "申诉驳回": "drilldown_appeal_申诉驳回",
+}
+#: a metric's source -> the name of its sample size
+COUNT_KEY: dict[str, str] = {
+    "monitoring": "drilldown_n_monitoring",
+    "survey": "drilldown_n_survey",
+    "call_test": "drilldown_n_call_test",
+}
 
 ensure_app()  # direct links on a fresh server: run inside app.py
 
@@ -76,17 +110,13 @@ def _agent(agent_id, name) -> str:
     return agent_label(_s(agent_id), _s(name))
 
 
-def _label(key: str, fallback: str) -> str:
-    return t(key) if key in STRINGS else fallback
-
-
 def _channel(c: str | None) -> str:
-    return _label(f"channel_{c}", c or "—")
+    return t(CHANNEL_KEY[c]) if c in CHANNEL_KEY else (c or "—")
 
 
 def _appeal(s: str | None) -> str:
     s = _s(s)
-    return "" if s is None else _label(f"drilldown_appeal_{s}", s)
+    return "" if s is None else (t(APPEAL_KEY[s]) if s in APPEAL_KEY else s)
 
 
 def _md(text: object) -> str:
@@ -154,7 +184,7 @@ def _headline(h: pd.DataFrame) -> None:
         verdict = "count" if r.kind == "count" else r.verdict
         color = VERDICT_COLOR.get(verdict, "gray")
         card.metric(name, value, delta=_delta(r), delta_color=color, help=help_)
-        words = t(f"drilldown_verdict_{verdict}")
+        words = t(VERDICT_KEY[verdict])
         card.caption(f":{color}[**{words}**]" if verdict in VERDICT_COLOR else words)
 
 
@@ -182,7 +212,7 @@ def _axis_format(fig: go.Figure, kind: str, axis: str) -> None:
 
 def _trend(metric: str, grain: str, kw: dict, unit_name: str, height: int) -> None:
     m = get_metric(metric)
-    st.subheader(t("drilldown_trend_title", metric=m.name(lang()), grain=t(f"grain_{grain}")))
+    st.subheader(t("drilldown_trend_title", metric=m.name(lang()), grain=t(GRAIN_KEY[grain])))
     st.caption(t("drilldown_trend_help"))
     df = call(drilldown.trend, metric, grain=grain, **kw)
     unit = df[df["series"] == "unit"]
@@ -329,7 +359,7 @@ def _team_bars(metric: str, mkw: dict, teams: list[str], height_per: int, presen
                      for tm, v, n, lo, hi in zip(sub["team"], sub["value"], sub["n"], sub["ci_low"], sub["ci_high"])]
             fig.add_bar(
                 orientation="h", y=sub["team"], x=sub["value"], customdata=sub[["team"]].to_numpy(),
-                name=t("drilldown_assess_" + a.replace(" ", "_")), marker_color=ASSESS_COLOR[a],
+                name=t(ASSESS_KEY[a]), marker_color=ASSESS_COLOR[a],
                 error_x=dict(type="data", array=(sub["ci_high"] - sub["value"]).fillna(0),
                              arrayminus=(sub["value"] - sub["ci_low"]).fillna(0), color="#222", thickness=1.5,
                              width=5),
@@ -393,12 +423,12 @@ def _agent_funnel(metric: str, team: str, mkw: dict, kw: dict, height: int, pres
             fig.add_scatter(
                 x=sub["n"], y=sub["value"], mode="markers+text" if outside else "markers",
                 text=sub["label"] if outside else None, textposition="top center", cliponaxis=False,
-                customdata=sub[["agent_id"]].to_numpy(), name=t("drilldown_assess_" + a.replace(" ", "_")),
+                customdata=sub[["agent_id"]].to_numpy(), name=t(ASSESS_KEY[a]),
                 marker=dict(color=ASSESS_COLOR[a] if a != "as expected" else PALETTE[0], size=12,
                             line=dict(color="white", width=1)),
                 hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
             )
-        fig.update_xaxes(title_text=_label(f"drilldown_n_{m.source}", "n"), automargin=True, title_standoff=6)
+        fig.update_xaxes(title_text=t(COUNT_KEY[m.source]) if m.source in COUNT_KEY else "n", automargin=True, title_standoff=6)
         _axis_format(fig, m.kind, "y")
         lo = min(af["value"].min(), curves["lo95"].min())
         hi = max(af["value"].max(), curves["hi95"].max())
@@ -429,7 +459,7 @@ def _agent_vs_team(metric: str, team: str, agent: str, agent_name: str | None, m
     text = t("drilldown_agent_vs_team", agent=agent_label(agent, agent_name), metric=m.name(lang()),
              value=fmt.metric_value(r["value"], m.unit), n=fmt.count(r["n"]),
              target=fmt.metric_value(r["target"], m.unit),
-             verdict=t("drilldown_vs_team_" + r["assessment"].replace(" ", "_")))
+             verdict=t(VS_TEAM_KEY[r["assessment"]]))
     {"better": st.success, "worse": st.warning}.get(r["assessment"], st.info)(text)
 
 

@@ -28,7 +28,6 @@ from ui.theme import BAD, PALETTE, plot
 
 ensure_app()  # direct links on a fresh server: run inside app.py
 
-P = "eval_types_"
 STYLE = {  # series -> (colour, dash)
     "qa_score": (PALETTE[0], "solid"),
     "nonvoice_qa_score": (PALETTE[4], "solid"),
@@ -43,9 +42,6 @@ MIN_N = 10  # fewer records than this in a period: drawn hollow
 KIND_BG, STRICT_BG = "background-color: #F6D5C3", "background-color: #D3E6F3"
 
 
-def tt(key: str, **kw) -> str:
-    return t(P + key, **kw)
-
 
 def pts(x: float) -> str:
     """A difference of two shares in percentage points, signed."""
@@ -58,27 +54,27 @@ def pval(p: float) -> str:
 
 presenting = is_presenting()
 lg = lang()
-st.title(tt("title"))
+st.title(t("eval_types_title"))
 if not presenting:
-    st.caption(tt("intro"))
+    st.caption(t("eval_types_intro"))
 f = sidebar_filters(show=("period", "grain", "team", "channel"))
 channel = f.metric_kwargs()["channel"]
 kw = dict(date_from=f.date_from, date_to=f.date_to, channel=channel)
 
 # ---- every type on one scale ---------------------------------------------------------------
-st.subheader(tt("scale_title"))
+st.subheader(t("eval_types_scale_title"))
 s = call(eval_types.eval_type_series, grain=f.grain, team=f.team, **kw)
 if s.empty:
-    st.info(tt("no_data"))
+    st.info(t("eval_types_no_data"))
     st.stop()
 if not presenting:
-    st.caption(tt("scale_help"))
-names = {x.id: tt("points" if x.unit == "points" else "percent", name=x.name(lg)) for x in SERIES}
+    st.caption(t("eval_types_scale_help"))
+names = {x.id: t("eval_types_points" if x.unit == "points" else "eval_types_percent", name=x.name(lg)) for x in SERIES}
 fig = go.Figure()
 for sid in dict.fromkeys(s["series"]):
     sub = s[s["series"] == sid]
     colour, dash = STYLE[sid]
-    hover = [tt("hover", name=names[sid], period=fmt.period(p, f.grain), value=fmt.num(v), n=fmt.count(n),
+    hover = [t("eval_types_hover", name=names[sid], period=fmt.period(p, f.grain), value=fmt.num(v), n=fmt.count(n),
                 lo=fmt.num(lo), hi=fmt.num(hi))
              for p, v, n, lo, hi in zip(sub["period"], sub["value"], sub["n"], sub["ci_low"], sub["ci_high"])]
     few = sub["n"].to_numpy() < MIN_N  # a rate from a handful of tests jumps around: hollow, faint line
@@ -92,62 +88,62 @@ periods = sorted(set(s["period"]))
 labels = [fmt.period(p, f.grain) for p in periods]
 low = float(s["value"].min())
 fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, tickangle=0, automargin=True)
-fig.update_yaxes(range=[max(0.0, math.floor(low / 10) * 10 - 5), 101], title_text=tt("axis"), automargin=True)
+fig.update_yaxes(range=[max(0.0, math.floor(low / 10) * 10 - 5), 101], title_text=t("eval_types_axis"), automargin=True)
 fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
                   margin=dict(t=20, b=20), hovermode="closest")
 plot(fig, key="et_scale", height=560 if presenting else 440)
 
 # ---- internal vs external vs customers -------------------------------------------------------
-st.subheader(tt("gap_title"))
+st.subheader(t("eval_types_gap_title"))
 pass_mark = url_value("pass", 80.0, float) or 80.0
 if not presenting:
     left, right = st.columns([4, 1])
-    left.caption(tt("gap_help"))
-    pass_mark = float(right.number_input(tt("pass_mark"), min_value=0.0, max_value=100.0, value=float(pass_mark),
+    left.caption(t("eval_types_gap_help"))
+    pass_mark = float(right.number_input(t("eval_types_pass_mark"), min_value=0.0, max_value=100.0, value=float(pass_mark),
                                          step=5.0, key="et_pass"))
 set_url_value("pass", None if pass_mark == 80.0 else pass_mark, lambda v: f"{v:g}")
 tab = call(eval_types.gap_table, team=None, pass_mark=pass_mark, **kw)  # the center first, then every team
 chosen = tab[tab["level_key"] == f.team] if f.team else tab.iloc[:0]
 if f.team and chosen.empty:
-    st.info(tt("no_data"))
+    st.info(t("eval_types_no_data"))
     st.stop()
 head = chosen.iloc[0] if len(chosen) else tab.iloc[0]  # the sidebar's team, else the whole center
 view_names = {"internal": qa_pass_rate_metric(pass_mark).name(lg),
               "external": get_metric("external_call_test_pass_rate").name(lg),
               "customer": get_metric("satisfaction_rate").name(lg)}
 cols = st.columns(3)
-cols[0].metric(view_names["internal"], fmt.pct(head["internal"]), help=tt("n", n=fmt.count(head["internal_n"])),
+cols[0].metric(view_names["internal"], fmt.pct(head["internal"]), help=t("eval_types_n", n=fmt.count(head["internal_n"])),
                border=True)
 for col, view in zip(cols[1:], ("external", "customer")):
     gap = head[view] - head["internal"]
     flagged = bool(head[f"flag_{view}"])
-    col.metric(view_names[view], fmt.pct(head[view]), border=True, help=tt("n", n=fmt.count(head[f"{view}_n"])),
-               delta=None if math.isnan(gap) else tt("delta", gap=f"{gap * 100:+.1f}"),
+    col.metric(view_names[view], fmt.pct(head[view]), border=True, help=t("eval_types_n", n=fmt.count(head[f"{view}_n"])),
+               delta=None if math.isnan(gap) else t("eval_types_delta", gap=f"{gap * 100:+.1f}"),
                delta_arrow="off" if math.isnan(gap) or abs(gap) < 0.0005 else "up" if gap > 0 else "down",
                delta_color=("red" if gap < 0 else "blue") if flagged else "gray")
 words = dict(internal=fmt.pct(head["internal"]), external=fmt.pct(head["external"]))
 if head["external_n"] == 0 or math.isnan(head["internal"]):
-    st.info(tt("no_external"))
+    st.info(t("eval_types_no_external"))
 else:
     gap = head["gap_external"]
     common = dict(words, gap=f"{abs(gap) * 100:.1f}", p=pval(head["p_external"]), n=fmt.count(head["external_n"]))
     if bool(head["flag_external"]) and gap > 0:
-        st.warning(tt("gap_kind", **common))
+        st.warning(t("eval_types_gap_kind", **common))
     elif bool(head["flag_external"]):
-        st.info(tt("gap_strict", **common))
+        st.info(t("eval_types_gap_strict", **common))
     else:
-        st.success(tt("gap_agree", **common))
+        st.success(t("eval_types_gap_agree", **common))
 if head["customer_n"] == 0 or math.isnan(head["internal"]):
-    st.caption(tt("no_customer"))
+    st.caption(t("eval_types_no_customer"))
 else:
-    key = "cust_flag" if bool(head["flag_customer"]) else "cust_agree"
-    st.markdown(tt(key, customer=fmt.pct(head["customer"]), gap=f"{abs(head['gap_customer']) * 100:.1f}"))
+    key = "eval_types_cust_flag" if bool(head["flag_customer"]) else "eval_types_cust_agree"
+    st.markdown(t(key, customer=fmt.pct(head["customer"]), gap=f"{abs(head['gap_customer']) * 100:.1f}"))
 
 g = call(eval_types.gap_by_period, grain=f.grain, team=f.team, pass_mark=pass_mark, **kw)
 if len(g):
-    st.markdown(f"**{tt('period_title')}**")
+    st.markdown(f"**{t('eval_types_period_title')}**")
     if not presenting:
-        st.caption(tt("period_help"))
+        st.caption(t("eval_types_period_help"))
     x = [fmt.period(p, f.grain) for p in g["period"]]
     fig = go.Figure()
     both = g["internal"].notna() & g["external"].notna()
@@ -159,9 +155,10 @@ if len(g):
         if bool(g["flag_external"].iloc[i]):  # said beside the band, clear of the lines
             fig.add_annotation(x=i + 0.32, y=(lo + hi) / 2, xanchor="left", showarrow=False,
                                font=dict(color=BAD, size=13),
-                               text=tt("gap_label", gap=f"{(g['internal'].iloc[i] - g['external'].iloc[i]) * 100:+.1f}"))
+                               text=t("eval_types_gap_label",
+                                      gap=f"{(g['internal'].iloc[i] - g['external'].iloc[i]) * 100:+.1f}"))
     for view in ("internal", "external", "customer"):
-        hover = [f"{view_names[view]}<br>{lab}: {fmt.pct(v)}<br>{tt('n', n=fmt.count(n))}"
+        hover = [f"{view_names[view]}<br>{lab}: {fmt.pct(v)}<br>{t('eval_types_n', n=fmt.count(n))}"
                  for lab, v, n in zip(x, g[view], g[f"{view}_n"])]
         fig.add_scatter(x=x, y=g[view], name=view_names[view], mode="lines+markers", connectgaps=False,
                         line=dict(color=VIEW_COLOR[view], width=2.5, dash={"internal": "solid", "external": "dash",
@@ -175,24 +172,24 @@ if len(g):
 
 # ---- by team ------------------------------------------------------------------------------------------
 if not presenting:
-    st.subheader(tt("team_title"))
-    st.caption(tt("team_help", team=tt("team_selected", team=f.team) if f.team else ""))
+    st.subheader(t("eval_types_team_title"))
+    st.caption(t("eval_types_team_help", team=t("eval_types_team_selected", team=f.team) if f.team else ""))
     show = pd.DataFrame({
-        tt("col_team"): [tt("center") if k == "center" else k for k in tab["level_key"]],
-        tt("col_qa_mean"): tab["qa_mean"],
-        tt("col_internal"): tab["internal"],
-        tt("col_internal_n"): tab["internal_n"],
-        tt("col_external"): tab["external"],
-        tt("col_external_n"): tab["external_n"],
-        tt("col_customer"): tab["customer"],
-        tt("col_customer_n"): tab["customer_n"],
-        tt("col_gap_external"): tab["gap_external"],
-        tt("col_gap_customer"): tab["gap_customer"],
+        t("eval_types_col_team"): [t("eval_types_center") if k == "center" else k for k in tab["level_key"]],
+        t("eval_types_col_qa_mean"): tab["qa_mean"],
+        t("eval_types_col_internal"): tab["internal"],
+        t("eval_types_col_internal_n"): tab["internal_n"],
+        t("eval_types_col_external"): tab["external"],
+        t("eval_types_col_external_n"): tab["external_n"],
+        t("eval_types_col_customer"): tab["customer"],
+        t("eval_types_col_customer_n"): tab["customer_n"],
+        t("eval_types_col_gap_external"): tab["gap_external"],
+        t("eval_types_col_gap_customer"): tab["gap_customer"],
     })
 
     def _colour(frame: pd.DataFrame) -> pd.DataFrame:
         out = pd.DataFrame("", index=frame.index, columns=frame.columns)
-        for view, col in (("external", tt("col_gap_external")), ("customer", tt("col_gap_customer"))):
+        for view, col in (("external", t("eval_types_col_gap_external")), ("customer", t("eval_types_col_gap_customer"))):
             flag, gap = tab[f"flag_{view}"].to_numpy(bool), tab[f"gap_{view}"].to_numpy(float)
             out[col] = [(KIND_BG if g_ > 0 else STRICT_BG) if fl else "" for fl, g_ in zip(flag, gap)]
         bold = [k == "center" or k == f.team for k in tab["level_key"]]
@@ -201,11 +198,11 @@ if not presenting:
                 out.iloc[i] = out.iloc[i].map(lambda c: (c + "; " if c else "") + "font-weight: bold")
         return out
 
-    share_cols = [tt("col_internal"), tt("col_external"), tt("col_customer")]
+    share_cols = [t("eval_types_col_internal"), t("eval_types_col_external"), t("eval_types_col_customer")]
     styled = (show.style.apply(_colour, axis=None)
               .format(lambda v: fmt.pct(v), subset=share_cols)
-              .format(lambda v: fmt.num(v), subset=[tt("col_qa_mean")])
-              .format(lambda v: fmt.count(v), subset=[tt("col_internal_n"), tt("col_external_n"),
-                                                      tt("col_customer_n")])
-              .format(pts, subset=[tt("col_gap_external"), tt("col_gap_customer")]))
+              .format(lambda v: fmt.num(v), subset=[t("eval_types_col_qa_mean")])
+              .format(lambda v: fmt.count(v), subset=[t("eval_types_col_internal_n"), t("eval_types_col_external_n"),
+                                                      t("eval_types_col_customer_n")])
+              .format(pts, subset=[t("eval_types_col_gap_external"), t("eval_types_col_gap_customer")]))
     st.dataframe(styled, hide_index=True, width="stretch")

@@ -21,6 +21,29 @@ from ui.presentation import is_presenting
 from ui.state import set_url_value, url_value
 from ui.theme import BAD, GOOD, NEUTRAL, PALETTE, plot
 
+#: Krippendorff's band -> key
+BAND_KEY: dict[str, str] = {
+    "good": "evaluators_band_good",
+    "tentative": "evaluators_band_tentative",
+    "low": "evaluators_band_low",
+    "none": "evaluators_band_none",
+}
+#: calendar mode -> key
+CAL_KEY: dict[str, str] = {"cn": "evaluators_cal_cn", "hol": "evaluators_cal_hol", "mf": "evaluators_cal_mf"}
+#: grain -> the per-period heading's key
+BY_PERIOD_KEY: dict[str, str] = {
+    "day": "evaluators_by_period_day",
+    "week": "evaluators_by_period_week",
+    "month": "evaluators_by_period_month",
+}
+#: leniency label -> key
+LABEL_KEY: dict[str, str] = {
+    "lenient": "evaluators_label_lenient",
+    "severe": "evaluators_label_severe",
+    "in line": "evaluators_label_in_line",
+    "insufficient data": "evaluators_label_insufficient_data",
+}
+
 ensure_app()  # direct links on a fresh server: run inside app.py
 
 LENIENT, SEVERE, IN_LINE, FEW = "#E69F00", "#0072B2", NEUTRAL, "#c8c8c8"
@@ -108,7 +131,7 @@ c2.metric(t("evaluators_kpi_per_day"), fmt.num(work["per_day"].mean()), t("evalu
 c3.metric(t("evaluators_kpi_quota_met"), t("evaluators_n_of", n=met, total=n_ev))
 alpha_all = float(agree_all["alpha"].iloc[0]) if len(agree_all) else float("nan")
 c4.metric(t("evaluators_kpi_alpha"), fmt.num(alpha_all, 2),
-          t(f"evaluators_band_{alpha_band(alpha_all)}"), delta_color="off", delta_arrow="off",
+          t(BAND_KEY[alpha_band(alpha_all)]), delta_color="off", delta_arrow="off",
           help=t("evaluators_kpi_alpha_help"))
 
 # --- workload -------------------------------------------------------------------------------
@@ -120,7 +143,7 @@ if not presenting:
     if int(new_quota) != quota:
         set_url_value("quota", int(new_quota))
         st.rerun()
-    cal_labels = {m: t(f"evaluators_cal_{m}") for m in CAL_MODES}
+    cal_labels = {m: t(CAL_KEY[m]) for m in CAL_MODES}
     cal_choice = right.radio(t("evaluators_cal"), CAL_MODES, index=CAL_MODES.index(cal_mode), horizontal=True,
                              format_func=cal_labels.__getitem__, key="ev_cal")
     if cal_choice != cal_mode:
@@ -149,7 +172,7 @@ draw(fig, key="ev_workload", height=70 + 42 * len(w))
 act = call(review.activity, d0, d1, grain, daily_quota=float(quota), holidays=hol,
            extra_workdays=extra)
 if len(act):
-    st.markdown("**" + t(f"evaluators_by_period_{grain}") + "**")
+    st.markdown("**" + t(BY_PERIOD_KEY[grain]) + "**")
     if grain != f.grain:
         st.caption(t("evaluators_grain_note"))
     names = list(w["evaluator"][::-1])
@@ -186,7 +209,7 @@ ok = len_df[len_df["label"] != "insufficient data"].iloc[::-1]
 if ok.empty:
     st.info(t("evaluators_leniency_empty"))
 else:
-    label_text = {k: t(f"evaluators_label_{k.replace(' ', '_')}") for k in LABEL_COLOUR}
+    label_text = {k: t(LABEL_KEY[k]) for k in LABEL_COLOUR}
     fig = go.Figure()
     fig.add_vrect(x0=-MIN_DIFF, x1=MIN_DIFF, fillcolor="#eeeeee", line_width=0, layer="below",
                   annotation_text=t("evaluators_in_line_band", d=fmt.num(MIN_DIFF, 0)),
@@ -280,7 +303,7 @@ else:
                            font=dict(size=12, color="#555"))
     for m, a_, b_ in zip(months, agree["alpha"], bands):
         fig.add_annotation(x=m, y=max(a_ if pd.notna(a_) else 0, 0), yshift=4, yanchor="bottom", showarrow=False,
-                           text=f"<b>{fmt.num(a_, 2)}</b> {t(f'evaluators_band_{b_}')}",
+                           text=f"<b>{fmt.num(a_, 2)}</b> {t(BAND_KEY[b_])}",
                            bgcolor="rgba(255,255,255,0.85)", font=dict(size=13))
     fig.update_layout(yaxis_title=t("evaluators_axis_alpha"), yaxis_range=[min(0, agree["alpha"].min() - 0.1), 1.15],
                       xaxis_title=None, xaxis_type="category", margin=dict(t=30, r=110))

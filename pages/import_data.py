@@ -17,7 +17,7 @@ from qa_analytics.ingest.mapping import MappingError
 from qa_analytics.ingest.read import ReadError
 from qa_analytics.store.schema import KIND_NAMES, KINDS
 from ui.db import call, connection, version
-from ui.i18n import kind_label, lang, t
+from ui.i18n import BATCH_STATUS_KEY, SOURCE_KEY, STAGE_KEY, kind_label, lang, t
 from ui.page import ensure_app
 
 ensure_app()  # direct links on a fresh server: run inside app.py
@@ -188,7 +188,7 @@ def _file_panel(upload, index: int) -> None:
             rep = import_file(
                 con, path, plan=plan, skip_invalid=do_valid, display_name=upload.name, lang=lang(),
                 save_mapping=True,  # seen and confirmed in the grid: the next export of this layout arrives mapped
-                progress=lambda stage, frac: bar.progress(frac, text=t(f"stage_{stage}")),
+                progress=lambda stage, frac: bar.progress(frac, text=t(STAGE_KEY[stage])),
             )
             if rep.status == "imported":
                 st.session_state["last_import"] = rep.to_dict()
@@ -252,11 +252,11 @@ else:
     log = pd.DataFrame(batches)
     show = pd.DataFrame({
         t("col_batch"): log["batch_id"], t("col_file"): log["file_name"],
-        t("col_kind"): log["kind"].map(kind_label), t("col_source"): log["source"].map(lambda s: t(f"source_{s}")),
+        t("col_kind"): log["kind"].map(kind_label), t("col_source"): log["source"].map(lambda s: t(SOURCE_KEY[s])),
         t("col_new"): log["rows_imported"], t("col_updated"): log["rows_updated"],
         t("col_duplicate"): log["rows_duplicate"], t("col_rejected"): log["rows_rejected"],
         t("col_imported_at"): log["imported_at"], t("col_by"): log["imported_by"],
-        t("col_status"): log["status"].map(lambda s: t(f"status_{s}")),
+        t("col_status"): log["status"].map(lambda s: t(BATCH_STATUS_KEY[s])),
     })
     st.dataframe(show, hide_index=True, width="stretch")
     active = [b for b in batches if b["status"] == "active"]

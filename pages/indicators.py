@@ -39,6 +39,28 @@ from ui.presentation import is_presenting
 from ui.state import set_url_value, url_value
 from ui.theme import BAD, NEUTRAL, PALETTE, plot
 
+#: a node's kind -> key
+NODE_KIND_KEY: dict[str, str] = {
+    "index": "ind_kind_index",
+    "area": "ind_kind_area",
+    "indicator": "ind_kind_indicator",
+    "item": "ind_kind_item",
+}
+#: what changed in a node -> key
+CHANGE_KEY: dict[str, str] = {
+    "inside": "ind_change_inside",
+    "weight": "ind_change_weight",
+    "target": "ind_change_target",
+    "floor": "ind_change_floor",
+}
+#: an editable field -> its label's key
+EDIT_KEY: dict[str, str] = {
+    "name": "ind_ed_name",
+    "weight": "ind_ed_weight",
+    "target": "ind_ed_target",
+    "floor": "ind_ed_floor",
+}
+
 ensure_app()  # direct links on a fresh server: run inside app.py
 
 # ColorBrewer RdYlBu: diverging and colour-blind safe; 0 = floor (red), 100 = target (blue).
@@ -208,7 +230,7 @@ with right:
 
 # --- the table -----------------------------------------------------------------------------------
 st.subheader(t("ind_table"))
-kind_labels = {k: t(f"ind_kind_{k}") for k in ("index", "area", "indicator", "item")}
+kind_labels = {k: t(v) for k, v in NODE_KIND_KEY.items()}
 table = pd.DataFrame({
     t("ind_col_node"): ["\u3000" * int(d) + n for d, n in zip(nodes["depth"], nodes["name"])],
     t("ind_col_level"): nodes["kind"].map(kind_labels),
@@ -362,7 +384,7 @@ def _changes(before: IndicatorModel, after: IndicatorModel) -> list[str]:
         for field in ("target", "floor"):
             va, vb = a[field], b[field]
             if pd.notna(va) and pd.notna(vb) and abs(float(va) - float(vb)) > 1e-12:
-                parts.append(t(f"ind_change_{field}", old=_value(va, b["metric"]), new=_value(vb, b["metric"])))
+                parts.append(t(CHANGE_KEY[field], old=_value(va, b["metric"]), new=_value(vb, b["metric"])))
         if parts:
             out.append(f"**{b['name']}**: " + "; ".join(parts))
     return out
@@ -434,7 +456,7 @@ if not presenting:
             for col, field in ((cols[2], "target"), (cols[3], "floor")):
                 k = f"ind_{field[0]}_{gen}_{r.node_id}"
                 value = getattr(r, field)
-                col.number_input(f"{r.name} · {t('ind_ed_' + field)}",
+                col.number_input(f"{r.name} · {t(EDIT_KEY[field])}",
                                  value=float(value) * scale if pd.notna(value) else 0.0,
                                  step=step, format=number_format, key=k, label_visibility="collapsed",
                                  on_change=_on_edit, args=(base, r.node_id, group, field, k, scale))

@@ -10,7 +10,7 @@ import streamlit as st
 
 from qa_analytics import store
 from ui.db import call
-from ui.i18n import t
+from ui.i18n import CHANNEL_KEY, EVAL_TYPE_KEY, GRAIN_KEY, PRESET_KEY, t
 from ui.state import set_url_value, url_value
 
 GRAINS = ("day", "week", "month", "quarter", "half_year")
@@ -75,7 +75,7 @@ def sidebar_filters(show: tuple[str, ...] = ("period", "grain", "team", "eval_ty
         preset = "last_6_months"
     date_from, date_to = preset_range(preset, first, last)
     if "period" in show:
-        labels = {p: t(f"preset_{p}") for p in PRESETS}
+        labels = {p: t(PRESET_KEY[p]) for p in PRESETS}
         preset = sb.selectbox(t("period"), PRESETS, index=PRESETS.index(preset), format_func=labels.__getitem__,
                               key="f_period")
         set_url_value("period", preset)
@@ -94,7 +94,7 @@ def sidebar_filters(show: tuple[str, ...] = ("period", "grain", "team", "eval_ty
     grain = url_value("grain", "month")
     grain = grain if grain in GRAINS else "month"
     if "grain" in show:
-        labels = {g: t(f"grain_{g}") for g in GRAINS}
+        labels = {g: t(GRAIN_KEY[g]) for g in GRAINS}
         grain = sb.selectbox(t("grain"), GRAINS, index=GRAINS.index(grain), format_func=labels.__getitem__,
                              key="f_grain")
         set_url_value("grain", grain)
@@ -109,7 +109,7 @@ def sidebar_filters(show: tuple[str, ...] = ("period", "grain", "team", "eval_ty
     eval_type = url_value("type", "all")
     eval_type = eval_type if eval_type in EVAL_TYPES else "all"
     if "eval_type" in show:
-        labels = {e: t(f"type_{e}") for e in EVAL_TYPES}
+        labels = {e: t(EVAL_TYPE_KEY[e]) for e in EVAL_TYPES}
         eval_type = sb.selectbox(t("eval_type"), EVAL_TYPES, index=EVAL_TYPES.index(eval_type),
                                  format_func=labels.__getitem__, key="f_type")
         set_url_value("type", None if eval_type == "all" else eval_type)
@@ -117,15 +117,10 @@ def sidebar_filters(show: tuple[str, ...] = ("period", "grain", "team", "eval_ty
     if "channel" in show:
         options = [None, *dims["channels"]]
         channel = channel if channel in options else None
-        labels = {o: (t("all_channels") if o is None else t(f"channel_{o}") if f"channel_{o}" in _known() else o)
+        labels = {o: (t("all_channels") if o is None else t(CHANNEL_KEY[o]) if o in CHANNEL_KEY else o)
                   for o in options}
         channel = sb.selectbox(t("channel"), options, index=options.index(channel),
                                format_func=labels.__getitem__, key="f_channel")
         set_url_value("channel", channel)
     return Filters(date_from, date_to, grain, team, eval_type, channel)
 
-
-def _known() -> set[str]:
-    from ui.i18n import STRINGS
-
-    return set(STRINGS)

@@ -202,6 +202,65 @@ def _merge_page_strings() -> None:
 
 _merge_page_strings()
 
+# Words for the values of a vocabulary, as literal keys a test can find (tests/test_i18n.py).
+#: record kind -> its words' key
+KIND_KEY: dict[str, str] = {
+    "monitoring": "kind_monitoring",
+    "call_test": "kind_call_test",
+    "survey": "kind_survey",
+    "roster": "kind_roster",
+    "system_check": "kind_system_check",
+}
+#: an import batch's status -> key
+BATCH_STATUS_KEY: dict[str, str] = {"active": "status_active", "undone": "status_undone"}
+#: where a batch came from -> key
+SOURCE_KEY: dict[str, str] = {"import": "source_import", "demo": "source_demo"}
+#: period grain -> key
+GRAIN_KEY: dict[str, str] = {
+    "day": "grain_day",
+    "week": "grain_week",
+    "month": "grain_month",
+    "quarter": "grain_quarter",
+    "half_year": "grain_half_year",
+}
+#: date-range preset -> key
+PRESET_KEY: dict[str, str] = {
+    "last_month": "preset_last_month",
+    "last_3_months": "preset_last_3_months",
+    "last_6_months": "preset_last_6_months",
+    "last_12_months": "preset_last_12_months",
+    "last_half_year": "preset_last_half_year",
+    "all": "preset_all",
+    "custom": "preset_custom",
+}
+#: evaluation type filter -> key
+EVAL_TYPE_KEY: dict[str, str] = {
+    "all": "type_all",
+    "monitoring": "type_monitoring",
+    "nonvoice": "type_nonvoice",
+    "call_test_qa": "type_call_test_qa",
+    "call_test_leadership": "type_call_test_leadership",
+    "call_test_third_party": "type_call_test_third_party",
+    "survey": "type_survey",
+}
+#: channel -> key
+CHANNEL_KEY: dict[str, str] = {
+    "voice": "channel_voice",
+    "sms": "channel_sms",
+    "chat": "channel_chat",
+    "app": "channel_app",
+    "email": "channel_email",
+    "wechat": "channel_wechat",
+}
+#: import progress stage -> key
+STAGE_KEY: dict[str, str] = {
+    "read": "stage_read",
+    "map": "stage_map",
+    "validate": "stage_validate",
+    "store": "stage_store",
+    "done": "stage_done",
+}
+
 
 def lang() -> str:
     """The current language.
@@ -240,4 +299,4 @@ def language_switch() -> None:
 
 def kind_label(kind: str) -> str:
     """The record kind in the current language."""
-    return t(f"kind_{kind}") if f"kind_{kind}" in STRINGS else kind
+    return t(KIND_KEY[kind]) if kind in KIND_KEY else kind

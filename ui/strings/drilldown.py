@@ -32,7 +32,6 @@ STRINGS = {
         "en": "Evaluation {record} is not in the database (an undone import may have removed it); showing the level above.",
     },
     # headline
-    "drilldown_headline": {"zh": "本期概况", "en": "This period at a glance"},
     "drilldown_verdict_better": {"zh": "显著改善", "en": "significant improvement"},
     "drilldown_verdict_worse": {"zh": "显著变差", "en": "significant deterioration"},
     "drilldown_verdict_noise": {"zh": "属正常波动", "en": "within normal variation"},

@@ -3,12 +3,6 @@
 STRINGS = {
     "ind_title": {"zh": "指标体系", "en": "Indicator system"},
     "ind_period": {"zh": "{period} · {team}", "en": "{period} · {team}"},
-    "ind_intro": {
-        "zh": "综合指数由各领域、指标、扣分项按权重逐级汇总。每项得分 0–100：达到目标值得 100 分，"
-              "触及底线（或更差）得 0 分，中间按比例。",
-        "en": "The index rolls areas, indicators and deduction items up by their weights. Each score runs 0–100: "
-              "100 = the target is met, 0 = at or below the floor, in proportion between.",
-    },
     # --- the model file -------------------------------------------------------------------
     "ind_model_error": {
         "zh": "指标体系文件 {path} 有错误，无法使用。请按下面的提示修改该文件（或从备份恢复）后刷新页面：",
@@ -20,11 +14,6 @@ STRINGS = {
               "QA_INDICATOR_MODEL 指向它。",
         "en": "No indicator model file at {path}. Put data/indicator_model.toml back, or point the "
               "QA_INDICATOR_MODEL environment variable at the file.",
-    },
-    "ind_no_version": {
-        "zh": "这段时间没有生效的指标体系版本（最早的版本 {first} 起生效）。请选择更晚的时间段。",
-        "en": "No version of the model is in force in this period (the first takes effect on {first}). "
-              "Choose a later period.",
     },
     # --- version in force -----------------------------------------------------------------
     "ind_as_of": {"zh": "用哪个版本计分", "en": "Score this period under"},
@@ -248,7 +237,6 @@ STRINGS = {
     },
     "ind_sens_up": {"zh": "上调", "en": "up "},
     "ind_sens_down": {"zh": "下调", "en": "down "},
-    "ind_sens_chart": {"zh": "会改变名次的权重", "en": "Weights that change the ranking"},
     "ind_sens_axis": {"zh": "名次最大变化（位）", "en": "Largest change of a team's place"},
     "ind_sens_plus": {"zh": "权重 +10%", "en": "weight +10%"},
     "ind_sens_minus": {"zh": "权重 −10%", "en": "weight −10%"},
@@ -261,7 +249,6 @@ STRINGS = {
     },
     "ind_sens_table": {"zh": "所有权重的结果", "en": "Every weight"},
     "ind_col_change": {"zh": "变动", "en": "Change"},
-    "ind_col_new_weight": {"zh": "变动后权重", "en": "New weight"},
     "ind_col_max_move": {"zh": "名次最大变化", "en": "Largest move"},
     "ind_col_most_moved": {"zh": "变化最大的班组", "en": "Team that moves most"},
     "ind_col_rho": {"zh": "排名相关系数", "en": "Rank correlation"},
