@@ -21,7 +21,7 @@ import streamlit as st
 from qa_analytics import store
 from qa_analytics.analytics.metrics import get_metric
 from qa_analytics.views import drilldown
-from qa_analytics.views.drilldown import DRILL_METRICS, HEADLINE_METRICS, drill_level, drill_state_from_event, funnel_curves
+from qa_analytics.views.drilldown import CARD_METRICS, DRILL_METRICS, drill_level, drill_state_from_event, funnel_curves
 from ui import format as fmt
 from ui.db import call
 from ui.filters import sidebar_filters
@@ -633,7 +633,7 @@ def main() -> None:
     st.caption(t("drilldown_period", start=fmt.date(f.date_from), end=fmt.date(f.date_to),
                  pstart=fmt.date(prev.date_from), pend=fmt.date(prev.date_to)))
     unit = {"team": team, "agent": agent}
-    _headline(call(drilldown.headline, metrics=list(HEADLINE_METRICS), **unit, **mkw))
+    _headline(call(drilldown.headline, metrics=list(CARD_METRICS), **unit, **mkw))
     metric = _metric_choice()
     big = 560 if presenting else 0
     if level == "center":

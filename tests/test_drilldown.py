@@ -199,7 +199,7 @@ def test_headline_change_and_verdicts(con):
         add_eval(con, f"P{i}", D(2026, 2, 10), "A", "T1", 90.0 + i % 3, {})
         add_eval(con, f"C{i}", D(2026, 3, 10), "A", "T1", 0.0 if i < 6 else 90.0 + i % 3, {}, critical=i < 6)
     h = dd.headline(con, D(2026, 3, 1), D(2026, 3, 28)).set_index("metric")
-    assert list(h.index) == list(dd.HEADLINE_METRICS)
+    assert list(h.index) == list(dd.CARD_METRICS)
     crit = h.loc["critical_error_rate"]
     assert (crit["value"], crit["n"], crit["prev_value"], crit["prev_n"]) == (0.3, 20, 0.0, 20)
     # pooled p = 6/40, se = sqrt(0.15 * 0.85 * (1/20 + 1/20)) = 0.112916, z = 0.3 / se = 2.65684,

@@ -334,23 +334,14 @@ def _xbar_s_from_summaries(means: np.ndarray, sds: np.ndarray, n: np.ndarray, k:
 
 
 def _normalise_rules(rules: str | None) -> str | None:
-    if rules is None:
-        return None
-    key = str(rules).strip().lower().replace("-", "_").replace(" ", "_")
-    key = {"we": "western_electric", "western": "western_electric", "none": None}.get(key, key)
-    if key is not None and key not in spc.RULE_SETS:
-        raise ValueError(f"unknown rule set {rules!r}; use 'nelson', 'western_electric' or None")
-    return key
+    return spc.resolve_rules(rules)
 
 
 def _normalise_chart(chart: str | None) -> str:
-    if chart is None:
+    """``auto``, or one of spc's charts by any of its names (spc.normalise_chart)."""
+    if chart is None or str(chart).strip().lower() == "auto":
         return "auto"
-    key = str(chart).strip().lower().replace("-", "_").replace(" ", "_").replace("\u2032", "'")
-    key = {"p'": "p_prime", "u'": "u_prime", "imr": "xmr", "i_mr": "xmr", "xbars": "xbar_s"}.get(key, key)
-    if key not in ("auto", *spc.CHARTS):
-        raise ValueError(f"unknown chart {chart!r}; use 'auto' or one of {', '.join(spc.CHARTS)}")
-    return key
+    return spc.normalise_chart(chart)
 
 
 def _fmt(x: float, digits: int = 2) -> str:

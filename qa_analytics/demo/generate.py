@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.calendar import LUNAR_NEW_YEAR, cn_calendar
+from ..core.scores import PASS_MARK
 from ..store.schema import KINDS
 
 __all__ = [
@@ -148,7 +149,6 @@ _SURVEY_COMPLAINTS = ("等待时间太长", "问题没有解决", "转接次数�
 _SURVEY_TROUBLE = ("系统故障，查询不了", "说系统问题让我再打来", "工单一直提交不上", "系统慢，等了很久")
 _SURVEY_PRAISE = ("服务很好，耐心", "问题解决得很快", "非常专业，谢谢")
 
-PASS_MARK = 80.0  # call test passed <=> score >= PASS_MARK
 
 # Planted effect sizes (score points / satisfaction-rate points).
 _TRAINED_TEAM = "投诉处理组"

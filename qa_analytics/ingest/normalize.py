@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..core.codes import define, render
+from ..core.scores import PASS_MARK
 from ..store.schema import HASHED_WHEN_PRESENT, KINDS, Kind, hash_fields
 from .mapping import NOTE_PATTERN, TOTAL_ROW_WORDS, ColumnMapping
 
@@ -72,7 +73,7 @@ TESTER_TYPES = {
 }
 
 # A call test without a pass/fail column passes at this score.
-CALL_TEST_PASS_MARK = 80
+CALL_TEST_PASS_MARK = PASS_MARK  # without a pass/fail column, a score at or above it passed
 
 # The cell rules' problems: a code per rule, its words in both languages.
 MISSING = define("missing", en="required value is missing", zh="缺少必填值")
@@ -318,7 +319,7 @@ def _field_exprs(kind: Kind, mapping: ColumnMapping) -> tuple[list[str], list[tu
                 # No pass/fail column: the center's pass mark applies.
                 sj = mapping.fields.get("score")
                 if sj is not None:
-                    expr = f"COALESCE(qa_bool_c({raw}), qa_num_c(c{sj}) >= {CALL_TEST_PASS_MARK})"
+                    expr = f"COALESCE(qa_bool_c({raw}), qa_num_c(c{sj}) >= {float(CALL_TEST_PASS_MARK)!r})"
             err = f"CASE WHEN {raw} IS NOT NULL AND qa_bool_c({raw}) IS NULL THEN 'bad_bool' END"
         elif role == "rating":
             expr = f"{raw}"

@@ -53,6 +53,8 @@ from numpy.typing import ArrayLike
 __all__ = [
     "CHARTS",
     "NELSON_RULES",
+    "normalise_chart",
+    "resolve_rules",
     "RULE_SETS",
     "Rule",
     "WESTERN_ELECTRIC_RULES",
@@ -410,7 +412,8 @@ RULE_SETS: dict[str, tuple[Rule, ...]] = {
 }
 
 
-def _resolve_rules(rules: str | None) -> str | None:
+def resolve_rules(rules: str | None) -> str | None:
+    """A rule set's canonical name (``we`` -> ``western_electric``), None for none."""
     if rules is None:
         return None
     if not isinstance(rules, str):
@@ -440,7 +443,8 @@ def _check_lang(lang: str) -> str:
 # ---------------------------------------------------------------------------
 # Input checking
 # ---------------------------------------------------------------------------
-def _normalise_chart(chart: Any) -> str:
+def normalise_chart(chart: Any) -> str:
+    """A chart's canonical name (``imr`` -> ``xmr``, ``p'`` -> ``p_prime``...)."""
     if not isinstance(chart, str):
         raise ValueError(f"chart must be one of {', '.join(CHARTS)}; got {chart!r}")
     key = chart.strip().lower().replace("-", "_").replace(" ", "_").replace("\u2032", "'")
@@ -774,8 +778,8 @@ def control_chart(
     >>> round(float(df["center"].iloc[0]), 4)
     0.1867
     """
-    key = _normalise_chart(chart)
-    rule_key = _resolve_rules(rules)
+    key = normalise_chart(chart)
+    rule_key = resolve_rules(rules)
     index = values.index if isinstance(values, (pd.Series, pd.DataFrame)) else None
 
     if key in _SUBGROUP_CHARTS:
@@ -883,7 +887,7 @@ def explain_signals(df: pd.DataFrame, lang: str = "en", rules: str | None = None
     language = _check_lang(lang)
     if "signals" not in df.columns:
         raise ValueError("df has no 'signals' column; pass the output of control_chart()")
-    key = _resolve_rules(rules if rules is not None else (df.attrs.get("rules") or "nelson"))
+    key = resolve_rules(rules if rules is not None else (df.attrs.get("rules") or "nelson"))
     by_number = {r.number: r for r in RULE_SETS[key or "nelson"]}
     has_zones = {"value", "center", "sigma", "lcl", "ucl"} <= set(df.columns)
     arrays = (

@@ -41,7 +41,7 @@ from .overview import headline as _headline
 
 __all__ = [
     "DRILL_METRICS",
-    "HEADLINE_METRICS",
+    "CARD_METRICS",
     "LEVELS",
     "agent_funnel",
     "agent_info",
@@ -65,7 +65,8 @@ LEVELS: tuple[str, ...] = ("center", "team", "agent", "evaluation")
 DRILL_METRICS: tuple[str, ...] = ("qa_mean_score", "critical_error_rate", "satisfaction_rate",
                                   "call_test_pass_rate")
 #: Headline cards at every level (the evaluation count first).
-HEADLINE_METRICS: tuple[str, ...] = ("qa_evaluations", *DRILL_METRICS)
+#: the cards above a drill-down level (the Overview has its own, views.overview.HEADLINE_METRICS)
+CARD_METRICS: tuple[str, ...] = ("qa_evaluations", *DRILL_METRICS)
 
 
 # --------------------------------------------------------------------------
@@ -122,7 +123,7 @@ def _ev_cte(
 
 
 def headline(con: duckdb.DuckDBPyConnection, date_from: dt.date, date_to: dt.date,
-             metrics: Sequence[str] = HEADLINE_METRICS, **kwargs: Any) -> pd.DataFrame:
+             metrics: Sequence[str] = CARD_METRICS, **kwargs: Any) -> pd.DataFrame:
     """:func:`qa_analytics.views.overview.headline` with the drill-down's metrics
     (the evaluation count first); same arguments and columns."""
     return _headline(con, date_from, date_to, metrics, **kwargs)

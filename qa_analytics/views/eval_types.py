@@ -50,6 +50,7 @@ import pandas as pd
 
 from ..analytics import metrics as _metrics
 from ..analytics.trends import two_proportion_test
+from ..core.scores import PASS_MARK
 
 __all__ = [
     "GAP_COLUMNS",
@@ -61,7 +62,7 @@ __all__ = [
     "qa_pass_rate_metric",
 ]
 
-DEFAULT_PASS_MARK = 80.0
+DEFAULT_PASS_MARK = PASS_MARK  # the center's rule (core.scores)
 
 
 @dataclass(frozen=True)
