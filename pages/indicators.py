@@ -19,6 +19,8 @@ from qa_analytics import store
 from qa_analytics.analytics import indicators
 from qa_analytics.analytics.indicators import (
     ROOT_ID,
+    WEIGHTS_SUM,
+    WEIGHTS_SUM_ROOT,
     IndicatorModel,
     ModelError,
     default_model_path,
@@ -349,26 +351,15 @@ def _issue_node(model: IndicatorModel, path: str) -> str:
 
 
 def _issue_text(issue, model: IndicatorModel, frame: pd.DataFrame) -> tuple[str, str | None]:
-    """An issue in words, and the sibling group whose weights are off (None for other problems)."""
+    """An issue in the reader's words, and the sibling group whose weights are off (None for other problems)."""
     nid = _issue_node(model, issue.path)
     row = frame.set_index("node_id").loc[nid]
-    total = re.search(r"sum to ([-+\d.e]+)%", issue.message)
-    if total:
-        shown_total = f"{float(total.group(1)):.4g}"
-        if nid == ROOT_ID:
-            return t("ind_issue_sum_root", total=shown_total), nid
-        return t("ind_issue_sum", name=row["name"], total=shown_total), nid
-    if "is negative" in issue.message:
-        return t("ind_issue_negative", name=row["name"]), None
-    if issue.path.endswith(".target"):
-        target, floor = _value(row["target"], row["metric"]), _value(row["floor"], row["metric"])
-        if "equals floor" in issue.message:
-            return t("ind_issue_equal", name=row["name"], target=target), None
-        if "below floor" in issue.message:
-            return t("ind_issue_higher", name=row["name"], target=target, floor=floor), None
-        if "above floor" in issue.message:
-            return t("ind_issue_lower", name=row["name"], target=target, floor=floor), None
-    return f"{row['name']}: {issue.message}", None
+    params = dict(issue.params)
+    shown = {k: _value(params[k], row["metric"]) for k in ("target", "floor") if k in params}
+    text = issue.text(L, name=row["name"], **shown)
+    if not issue.code:
+        text = f"{row['name']}: {text}"
+    return text, (nid if issue.code in (WEIGHTS_SUM.name, WEIGHTS_SUM_ROOT.name) else None)
 
 
 def _changes(before: IndicatorModel, after: IndicatorModel) -> list[str]:

@@ -84,29 +84,24 @@ for col, card in zip(cols[1:], cards.itertuples()):
 left, right = st.columns([3, 2]) if not present else (st.container(), st.container())
 with left:
     st.subheader(t("ov_trend"))
-    trend = call(indicators.composite_index, grain=f.grain, level="center",
-                 date_from=f.date_from, date_to=f.date_to, team=f.team)
-    trend = trend.dropna(subset=["index"]) if len(trend) else trend
-    if len(trend) < 3:
+    trend, sentences = call(overview_view.index_trend, f.grain, f.date_from, f.date_to, team=f.team, lang=lang())
+    if trend.empty:
         st.info(t("ov_trend_short"))
     else:
-        from qa_analytics.stats.spc import control_chart, explain_signals
-
-        cc = control_chart(trend["index"].to_numpy(), "xmr")
         x = [fmt.period(p, f.grain) for p in trend["period"]]
         fig = go.Figure()
-        fig.add_trace(go.Scatter(x=x, y=cc["ucl"], name=t("ov_ucl"), line=dict(color=LIMIT, dash="dash")))
-        fig.add_trace(go.Scatter(x=x, y=cc["center"], name=t("ov_center"), line=dict(color=NEUTRAL)))
-        fig.add_trace(go.Scatter(x=x, y=cc["lcl"], name=t("ov_lcl"), line=dict(color=LIMIT, dash="dash")))
-        flagged = [bool(s) for s in cc["signals"]]
+        fig.add_trace(go.Scatter(x=x, y=trend["ucl"], name=t("ov_ucl"), line=dict(color=LIMIT, dash="dash")))
+        fig.add_trace(go.Scatter(x=x, y=trend["center"], name=t("ov_center"), line=dict(color=NEUTRAL)))
+        fig.add_trace(go.Scatter(x=x, y=trend["lcl"], name=t("ov_lcl"), line=dict(color=LIMIT, dash="dash")))
+        flagged = list(trend["signal"])
         fig.add_trace(go.Scatter(
-            x=x, y=cc["value"], name=t("ov_index"), mode="lines+markers", line=dict(color=PALETTE[0], width=3),
+            x=x, y=trend["value"], name=t("ov_index"), mode="lines+markers", line=dict(color=PALETTE[0], width=3),
             marker=dict(size=[14 if s else 8 for s in flagged], color=[BAD if s else PALETTE[0] for s in flagged],
                         symbol=["diamond" if s else "circle" for s in flagged]),
         ))
         fig.update_yaxes(title_text=t("ov_index_axis"))
         plot(fig, key="ov_trend", height=480 if present else 360)
-        for sentence in explain_signals(cc, lang="zh-CN" if zh else "en")[:4]:
+        for sentence in sentences:
             st.caption("⚠ " + sentence)
 with right:
     st.subheader(t("ov_ranking"))

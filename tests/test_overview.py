@@ -56,3 +56,28 @@ def test_headline_on_demo_data_has_every_card(con):
     # a metric with no data gives a row with NaN, not an error
     empty = overview.headline(con, dt.date(2020, 1, 1), dt.date(2020, 1, 31))
     assert empty["value"].isna().all()
+
+
+def test_index_trend_is_the_composite_index_on_an_individuals_chart(tmp_path):
+    """The Overview's index chart: limits by the moving range (hand computation
+    below, as Montgomery's 3 x MR-bar / 1.128), signals beyond them flagged."""
+    import numpy as np
+
+    from qa_analytics import store
+    from qa_analytics.analytics.indicators import composite_index
+
+    con = store.connect(tmp_path / "d.duckdb")
+    load_demo(con, months=8, end=dt.date(2026, 6, 30))
+    d0, d1 = dt.date(2025, 11, 1), dt.date(2026, 6, 30)
+    trend, sentences = overview.index_trend(con, "month", d0, d1, lang="zh")
+    idx = composite_index(con, grain="month", level="center", date_from=d0, date_to=d1).dropna(subset=["index"])
+    values = idx["index"].to_numpy()
+    assert list(trend["value"]) == pytest.approx(list(values))
+    mr_bar = np.mean(np.abs(np.diff(values)))
+    assert trend["ucl"].iloc[-1] == pytest.approx(values.mean() + 3 * mr_bar / 1.128, rel=1e-3)
+    assert trend["lcl"].iloc[-1] == pytest.approx(values.mean() - 3 * mr_bar / 1.128, rel=1e-3)
+    beyond = (trend["value"] > trend["ucl"]) | (trend["value"] < trend["lcl"])
+    assert not (beyond & ~trend["signal"]).any()  # a point beyond the limits is always a signal
+    assert all(isinstance(s, str) and s for s in sentences)
+    short, none = overview.index_trend(con, "month", dt.date(2026, 6, 1), dt.date(2026, 6, 30))
+    assert short.empty and none == []

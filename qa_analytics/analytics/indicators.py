@@ -114,6 +114,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from ..core.codes import define, render
 from ..core.periods import parse_period
 from . import metrics as _metrics
 
@@ -332,13 +333,46 @@ def _to_date(x: Any) -> dt.date:
 # --------------------------------------------------------------------------
 
 
+# The problems an edit on the dashboard can cause, as codes: their words in
+# both languages are here, beside the rule; ``name``, ``target``, ``floor`` and
+# ``total`` are filled by whoever shows them (the node's name in the reader's
+# language, values in the metric's unit).
+WEIGHTS_SUM_ROOT = define("model_weights_sum_root", en="The areas' weights add up to {total}%; they must add up to 100%.",
+                          zh="各领域的权重合计为 {total}%，必须等于 100%。")
+WEIGHTS_SUM = define("model_weights_sum", en="The weights under “{name}” add up to {total}%; they must add up to 100%.",
+                     zh="“{name}”下各项的权重合计为 {total}%，必须等于 100%。")
+WEIGHT_NEGATIVE = define("model_weight_negative", en="The weight of “{name}” must not be negative.",
+                         zh="“{name}”的权重不能为负数。")
+TARGET_EQUALS_FLOOR = define("model_target_equals_floor",
+                             en="“{name}”: the target equals the floor ({target}), so nothing can be scored.",
+                             zh="“{name}”的目标值等于底线（{target}），无法计分。")
+TARGET_BELOW_FLOOR = define("model_target_below_floor",
+                            en="“{name}”: higher is better, so the target ({target}) cannot be below the floor ({floor}).",
+                            zh="“{name}”越高越好，目标值（{target}）不能低于底线（{floor}）。")
+TARGET_ABOVE_FLOOR = define("model_target_above_floor",
+                            en="“{name}”: lower is better, so the target ({target}) cannot be above the floor ({floor}).",
+                            zh="“{name}”越低越好，目标值（{target}）不能高于底线（{floor}）。")
+
+
 @dataclass(frozen=True)
 class Issue:
-    """One problem of a model: where (``path``, and ``line`` when read from a file) and what."""
+    """One problem of a model: where (``path``, and ``line`` when read from a file) and what.
+
+    ``message`` is the English sentence of the file checker; ``code`` and
+    ``params`` (``total``, ``target``, ``floor`` as numbers) name the problems
+    an edit can cause, for :meth:`text` to say in the reader's language."""
 
     path: str
     message: str
     line: int | None = None
+    code: str = ""
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def text(self, lang: str = "en", **names: Any) -> str:
+        """The problem in ``lang``; ``names`` fill the coded sentence (``name=...``)."""
+        if not self.code:
+            return self.message
+        return render(self.code, {**dict(self.params), **names}, lang)
 
     def __str__(self) -> str:
         where = self.path or "(top level)"
@@ -391,7 +425,7 @@ def _check_model(model: IndicatorModel, prefix: str) -> list[Issue]:
                 issues.append(Issue(f"{np_}.weight", f"weight must be a number, not {nd.weight!r}"))
                 weights_ok = False
             elif nd.weight < 0:
-                issues.append(Issue(f"{np_}.weight", f"weight {_fmt(nd.weight)} is negative"))
+                issues.append(Issue(f"{np_}.weight", f"weight {_fmt(nd.weight)} is negative", code=WEIGHT_NEGATIVE.name))
                 weights_ok = False
             else:
                 total += float(nd.weight)
@@ -400,6 +434,7 @@ def _check_model(model: IndicatorModel, prefix: str) -> list[Issue]:
             issues.append(Issue(
                 path.rstrip(".") if path else (prefix or ""),
                 f"weights of the {what} of {owner} sum to {total:.6g}% (must be 100% ± {WEIGHT_TOLERANCE})",
+                code=(WEIGHTS_SUM if depth > 1 else WEIGHTS_SUM_ROOT).name, params=(("total", f"{total:.4g}"),),
             ))
 
     def node(nd: Node, path: str, depth: int) -> None:
@@ -447,15 +482,18 @@ def _check_model(model: IndicatorModel, prefix: str) -> list[Issue]:
         if _num(t) and _num(f):
             direction = metric.direction if metric is not None else nd.direction
             if float(t) == float(f):
-                issues.append(Issue(f"{path}.target", f"target equals floor ({_fmt(t)}): no room to score"))
+                issues.append(Issue(f"{path}.target", f"target equals floor ({_fmt(t)}): no room to score",
+                                    code=TARGET_EQUALS_FLOOR.name, params=(("target", float(t)),)))
             elif direction == "higher" and float(t) < float(f):
                 issues.append(Issue(f"{path}.target",
                                     f"target {_fmt(t)} is below floor {_fmt(f)} but higher is better "
-                                    f"for {nd.metric!r}"))
+                                    f"for {nd.metric!r}", code=TARGET_BELOW_FLOOR.name,
+                                    params=(("target", float(t)), ("floor", float(f)))))
             elif direction == "lower" and float(t) > float(f):
                 issues.append(Issue(f"{path}.target",
                                     f"target {_fmt(t)} is above floor {_fmt(f)} but lower is better "
-                                    f"for {nd.metric!r}"))
+                                    f"for {nd.metric!r}", code=TARGET_ABOVE_FLOOR.name,
+                                    params=(("target", float(t)), ("floor", float(f)))))
 
     group(model.areas, p, "areas", f"the model of {model.effective_from}", 1)
     return issues
@@ -672,12 +710,12 @@ def loads_models(text: str, source: str | None = None) -> ModelSet:
     # semantic checks too (a path already reported by the parser keeps its first message)
     semantic = validate(models) if versions else []
     if single:
-        semantic = [Issue(re.sub(r"^versions\[0\]\.?", "", i.path), i.message) for i in semantic]
+        semantic = [replace(i, path=re.sub(r"^versions\[0\]\.?", "", i.path)) for i in semantic]
     seen = {i.path for i in issues}
     issues += [i for i in semantic if i.path not in seen]
     if issues:
         loc = _Locator(text)
-        issues = [Issue(i.path, i.message, i.line or loc.line(i.path, single)) for i in issues]
+        issues = [replace(i, line=i.line or loc.line(i.path, single)) for i in issues]
         issues.sort(key=lambda i: (i.line or 0))
         raise ModelError(issues, source)
     return models

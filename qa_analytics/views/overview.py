@@ -13,11 +13,13 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
+from ..analytics.indicators import composite_index
 from ..analytics.metrics import get_metric, metric_table
 from ..analytics.trends import period_over_period
 from ..core.periods import previous_period
+from ..stats.spc import control_chart, explain_signals
 
-__all__ = ["HEADLINE_METRICS", "headline"]
+__all__ = ["HEADLINE_METRICS", "headline", "index_trend"]
 
 #: The leadership's headline cards, in display order.
 HEADLINE_METRICS: tuple[str, ...] = (
@@ -107,3 +109,33 @@ def headline(
                     rec["verdict"] = "noise"
         rows.append(rec)
     return pd.DataFrame(rows)
+
+
+def index_trend(
+    con: duckdb.DuckDBPyConnection,
+    grain: str,
+    date_from: dt.date,
+    date_to: dt.date,
+    team: str | None = None,
+    lang: str = "en",
+) -> tuple[pd.DataFrame, list[str]]:
+    """The composite index per period on an individuals (XmR) chart, and the
+    first four of its signals in words (``lang``).
+
+    Why XmR: one index value per period, no subgroups; its limits come from
+    the moving range, so a period beyond them is a change in the centre's
+    quality, not the noise of the index.  Fewer than three periods: an
+    empty frame (no limits can be drawn).  Columns: ``period``, ``value``,
+    ``center``, ``ucl``, ``lcl``, ``signal`` (bool).
+    """
+    cols = ["period", "value", "center", "ucl", "lcl", "signal"]
+    trend = composite_index(con, grain=grain, level="center", date_from=date_from, date_to=date_to, team=team)
+    trend = trend.dropna(subset=["index"]) if len(trend) else trend
+    if len(trend) < 3:
+        return pd.DataFrame(columns=cols), []
+    cc = control_chart(trend["index"].to_numpy(), "xmr")
+    out = pd.DataFrame({
+        "period": trend["period"].to_numpy(), "value": cc["value"].to_numpy(), "center": cc["center"].to_numpy(),
+        "ucl": cc["ucl"].to_numpy(), "lcl": cc["lcl"].to_numpy(), "signal": [bool(x) for x in cc["signals"]],
+    })
+    return out, explain_signals(cc, lang="zh-CN" if str(lang).startswith("zh") else "en")[:4]

@@ -130,27 +130,6 @@ STRINGS = {
     "ind_ed_sum": {"zh": "权重合计：{total}%", "en": "Weights add up to {total}%"},
     "ind_ed_sum_bad": {"zh": "权重合计：{total}%（应为 100%）", "en": "Weights add up to {total}% (must be 100%)"},
     "ind_problems": {"zh": "草稿有问题，改好后才能保存：", "en": "The draft has problems; fix them to save:"},
-    "ind_issue_sum_root": {
-        "zh": "各领域的权重合计为 {total}%，必须等于 100%。",
-        "en": "The areas' weights add up to {total}%; they must add up to 100%.",
-    },
-    "ind_issue_sum": {
-        "zh": "“{name}”下各项的权重合计为 {total}%，必须等于 100%。",
-        "en": "The weights under “{name}” add up to {total}%; they must add up to 100%.",
-    },
-    "ind_issue_negative": {"zh": "“{name}”的权重不能为负数。", "en": "The weight of “{name}” must not be negative."},
-    "ind_issue_equal": {
-        "zh": "“{name}”的目标值等于底线（{target}），无法计分。",
-        "en": "“{name}”: the target equals the floor ({target}), so nothing can be scored.",
-    },
-    "ind_issue_higher": {
-        "zh": "“{name}”越高越好，目标值（{target}）不能低于底线（{floor}）。",
-        "en": "“{name}”: higher is better, so the target ({target}) cannot be below the floor ({floor}).",
-    },
-    "ind_issue_lower": {
-        "zh": "“{name}”越低越好，目标值（{target}）不能高于底线（{floor}）。",
-        "en": "“{name}”: lower is better, so the target ({target}) cannot be above the floor ({floor}).",
-    },
     "ind_renorm_keep": {
         "zh": "重新归一：保持“{name}”为 {weight}%，其余按比例调整",
         "en": "Renormalise: keep “{name}” at {weight}%, scale the others",
