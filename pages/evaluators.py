@@ -36,13 +36,6 @@ BY_PERIOD_KEY: dict[str, str] = {
     "week": "evaluators_by_period_week",
     "month": "evaluators_by_period_month",
 }
-#: leniency label -> key
-LABEL_KEY: dict[str, str] = {
-    "lenient": "evaluators_label_lenient",
-    "severe": "evaluators_label_severe",
-    "in line": "evaluators_label_in_line",
-    "insufficient data": "evaluators_label_insufficient_data",
-}
 
 ensure_app()  # direct links on a fresh server: run inside app.py
 
@@ -209,7 +202,7 @@ ok = len_df[len_df["label"] != "insufficient data"].iloc[::-1]
 if ok.empty:
     st.info(t("evaluators_leniency_empty"))
 else:
-    label_text = {k: t(LABEL_KEY[k]) for k in LABEL_COLOUR}
+    label_text = {k: evaluators.LENIENCY_CODES[k].text(lang()) for k in LABEL_COLOUR}
     fig = go.Figure()
     fig.add_vrect(x0=-MIN_DIFF, x1=MIN_DIFF, fillcolor="#eeeeee", line_width=0, layer="below",
                   annotation_text=t("evaluators_in_line_band", d=fmt.num(MIN_DIFF, 0)),

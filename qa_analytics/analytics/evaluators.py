@@ -46,11 +46,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from ..core.codes import Code, define
 from ..core.periods import as_date, bucket_sql
 from .compliance import calendar_periods, working_days
 
 __all__ = [
     "GRAINS",
+    "LENIENCY_CODES",
     "LENIENCY_LABELS",
     "NO_APPEAL_WORDS",
     "PENDING_WORDS",
@@ -84,12 +86,22 @@ PENDING_WORDS: tuple[str, ...] = (
 )
 
 #: ``label`` values of :func:`leniency` -> (English, Chinese).
-LENIENCY_LABELS: dict[str, tuple[str, str]] = {
-    "lenient": ("lenient", "偏松"),
-    "severe": ("severe", "偏严"),
-    "in line": ("in line", "与同行一致"),
-    "insufficient data": ("too few comparable evaluations", "可比评估不足"),
+#: A leniency label's words (the short form a legend shows), one code per label.
+LENIENCY_CODES: dict[str, Code] = {
+    "lenient": define("leniency_lenient", en="lenient", zh="偏松"),
+    "severe": define("leniency_severe", en="severe", zh="偏严"),
+    "in line": define("leniency_in_line", en="in line", zh="与同行一致"),
+    "insufficient data": define("leniency_insufficient_data", en="too few comparable evaluations", zh="可比评估不足"),
 }
+#: (en, zh) of each label, as earlier releases returned them.
+LENIENCY_LABELS: dict[str, tuple[str, str]] = {k: (c.en, c.zh) for k, c in LENIENCY_CODES.items()}
+# The sentence of a label with its difference from peers and p-value.
+_LENIENT_SENTENCE = define("leniency_lenient_sentence", en="lenient: {diff} points above peers ({p})",
+                           zh="偏松：比同行高{diff}分（{p}）")
+_SEVERE_SENTENCE = define("leniency_severe_sentence", en="severe: {diff} points below peers ({p})",
+                          zh="偏严：比同行低{diff}分（{p}）")
+_IN_LINE_SENTENCE = define("leniency_in_line_sentence", en="in line with peers ({sign}{diff} points, {p})",
+                           zh="与同行一致（{sign}{diff}分，{p}）")
 
 _EVALUATOR_OK = "evaluator IS NOT NULL AND trim(evaluator) <> ''"
 
@@ -394,17 +406,9 @@ def leniency(
 def _leniency_sentence(label: str, diff: float, p: float) -> tuple[str, str]:
     if label == "insufficient data":
         return LENIENCY_LABELS[label]
-    a = f"{abs(diff):.1f}"
-    ps = _fmt_p(p)
-    if label == "lenient":
-        return f"lenient: {a} points above peers ({ps})", f"偏松：比同行高{a}分（{ps}）"
-    if label == "severe":
-        return f"severe: {a} points below peers ({ps})", f"偏严：比同行低{a}分（{ps}）"
-    sign = "+" if diff > 0 else ("-" if diff < 0 else "±")
-    return (
-        f"in line with peers ({sign}{a} points, {ps})",
-        f"与同行一致（{sign}{a}分，{ps}）",
-    )
+    params = {"diff": f"{abs(diff):.1f}", "p": _fmt_p(p), "sign": "+" if diff > 0 else ("-" if diff < 0 else "±")}
+    code = {"lenient": _LENIENT_SENTENCE, "severe": _SEVERE_SENTENCE}.get(label, _IN_LINE_SENTENCE)
+    return code.text("en", **params), code.text("zh", **params)
 
 
 # ---------------------------------------------------------------------------

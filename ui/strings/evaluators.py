@@ -95,10 +95,6 @@ STRINGS = {
         "en": "Not enough comparable evaluations (the same agent scored by several evaluators in a month) to compare "
               "scoring. Pick a longer period.",
     },
-    "evaluators_label_lenient": {"zh": "偏松", "en": "lenient"},
-    "evaluators_label_severe": {"zh": "偏严", "en": "severe"},
-    "evaluators_label_in_line": {"zh": "一致", "en": "in line"},
-    "evaluators_label_insufficient_data": {"zh": "数据不足", "en": "too few"},
     "evaluators_in_line_band": {"zh": "±{d} 分内：与同行一致", "en": "within ±{d} points: in line"},
     "evaluators_hover_cells": {
         "zh": "%{customdata[0]} 个坐席·月，%{customdata[1]} 次评估",
