@@ -11,6 +11,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from qa_analytics import store
+from qa_analytics.analytics.compliance import REQUIREMENT_BY_ID
 from qa_analytics.core.calendar import cn_calendar, parse_dates
 from qa_analytics.views import review
 from qa_analytics.views.review import compliance_overview, monitoring_days
@@ -33,15 +34,6 @@ STATUS_KEY: dict[str, str] = {
     "not_started": "compliance_status_not_started",
     "holiday": "compliance_status_holiday",
     "no_data": "compliance_status_no_data",
-}
-#: requirement -> its short name's key
-SHORT_KEY: dict[str, str] = {
-    "qa_monitoring": "compliance_short_qa_monitoring",
-    "qa_call_test": "compliance_short_qa_call_test",
-    "leadership_call_test": "compliance_short_leadership_call_test",
-    "non_voice_monitoring": "compliance_short_non_voice_monitoring",
-    "system_check": "compliance_short_system_check",
-    "management_review": "compliance_short_management_review",
 }
 #: frequency -> its unit's key
 UNIT_KEY: dict[str, str] = {
@@ -130,7 +122,7 @@ frame = frame[frame["team"].isna() | (frame["team"] == f.team)] if f.team else f
 over = compliance_overview(frame)
 label_col = "label_zh" if zh else "label_en"
 status_text = {s: t(STATUS_KEY[s]) for s in STYLE}
-short = {r: t(SHORT_KEY[r]) for r in dict.fromkeys(frame["requirement"])}
+short = {r: REQUIREMENT_BY_ID[r].short(lang()) for r in dict.fromkeys(frame["requirement"])}
 
 
 def draw(fig, key: str, height: int) -> None:

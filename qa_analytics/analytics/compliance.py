@@ -55,6 +55,7 @@ from ..core.periods import as_date, bucket_sql, period_end, period_start
 __all__ = [
     "FREQUENCIES",
     "REQUIREMENTS",
+    "REQUIREMENT_BY_ID",
     "STATUSES",
     "Requirement",
     "calendar_periods",
@@ -171,35 +172,50 @@ class Requirement:
     date_col: str | None
     condition: str = "TRUE"
     team_level: bool = True
+    short_en: str = ""  # the name a calendar row or a chart axis shows
+    short_zh: str = ""
+
+    def label(self, lang: str = "en") -> str:
+        return self.label_zh if str(lang).startswith("zh") else self.label_en
+
+    def short(self, lang: str = "en") -> str:
+        return (self.short_zh or self.label_zh) if str(lang).startswith("zh") else (self.short_en or self.label_en)
 
 
 REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement(
         "qa_monitoring", "QA monitoring every working day", "质检监听：每个工作日开展",
         "workday", "monitoring", "eval_date",
+        short_en="QA monitoring (daily)", short_zh="质检监听（每工作日）",
     ),
     Requirement(
         "qa_call_test", "QA call tests every week", "质检拨测：每周开展",
         "week", "call_test", "test_date", "tester_type = 'qa'",
+        short_en="QA call tests (weekly)", short_zh="质检拨测（每周）",
     ),
     Requirement(
         "leadership_call_test", "Leadership call tests every month", "领导拨测：每月开展",
         "month", "call_test", "test_date", "tester_type = 'leadership'",
+        short_en="Leadership call tests (monthly)", short_zh="领导拨测（每月）",
     ),
     Requirement(
         "non_voice_monitoring", "Non-voice evaluations every month", "非语音渠道质检：每月开展",
         "month", "monitoring", "eval_date", "channel <> 'voice'",
+        short_en="Non-voice QA (monthly)", short_zh="非语音质检（每月）",
     ),
     Requirement(
         "system_check", "System checks every quarter", "系统检查：每季度开展",
         "quarter", "system_check", "check_date", team_level=False,
+        short_en="System checks (quarterly)", short_zh="系统检查（每季度）",
     ),
     Requirement(
         "management_review", "Senior-management review every half year", "中心领导质量评审：每半年开展",
         "half_year", None, None, team_level=False,
+        short_en="Management review (half-yearly)", short_zh="领导质量评审（每半年）",
     ),
 )
-_BY_ID = {r.id: r for r in REQUIREMENTS}
+#: Each requirement by its id.
+REQUIREMENT_BY_ID: dict[str, Requirement] = {r.id: r for r in REQUIREMENTS}
 _TEAM_VIEWS = {"monitoring": "monitoring_v", "call_test": "call_test_v"}
 
 _COLUMNS = [
@@ -312,9 +328,9 @@ def compliance(
     cut = as_date(as_of) if as_of is not None else dt.date.today() - dt.timedelta(days=1)
     reviews = _date_set(review_dates)
     ids = list(requirements) if requirements is not None else [r.id for r in REQUIREMENTS]
-    unknown = [i for i in ids if i not in _BY_ID]
+    unknown = [i for i in ids if i not in REQUIREMENT_BY_ID]
     if unknown:
-        raise ValueError(f"unknown requirement(s) {unknown}; known: {list(_BY_ID)}")
+        raise ValueError(f"unknown requirement(s) {unknown}; known: {list(REQUIREMENT_BY_ID)}")
     need = dict(expected or {})
     team_list: list[str] | None = None
     if by_team:
@@ -322,7 +338,7 @@ def compliance(
 
     frames = []
     for rid in ids:
-        req = _BY_ID[rid]
+        req = REQUIREMENT_BY_ID[rid]
         per = calendar_periods(d0, d1, req.frequency, holidays, extra_workdays)
         if not per:
             continue
