@@ -32,6 +32,7 @@ from qa_analytics.analytics.indicators import (
     validate,
 )
 from qa_analytics.analytics.metrics import get_metric, is_metric
+from qa_analytics.views import indicators as indicators_view
 from ui import format as fmt
 from ui.db import call
 from ui.filters import sidebar_filters
@@ -363,22 +364,16 @@ def _issue_text(issue, model: IndicatorModel, frame: pd.DataFrame) -> tuple[str,
 
 
 def _changes(before: IndicatorModel, after: IndicatorModel) -> list[str]:
-    """What the draft changes, one line per node and field (``weight 35% → 45%``)."""
-    old = before.nodes_frame(L).set_index("node_id")
-    new = after.nodes_frame(L).set_index("node_id")
-    out = []
-    for nid in new.index.intersection(old.index):
-        a, b = old.loc[nid], new.loc[nid]
-        parts = []
-        if abs(float(a["weight"]) - float(b["weight"])) > 1e-9:
-            parts.append(t("ind_change_weight", old=f"{float(a['weight']):.4g}", new=f"{float(b['weight']):.4g}"))
-        for field in ("target", "floor"):
-            va, vb = a[field], b[field]
-            if pd.notna(va) and pd.notna(vb) and abs(float(va) - float(vb)) > 1e-12:
-                parts.append(t(CHANGE_KEY[field], old=_value(va, b["metric"]), new=_value(vb, b["metric"])))
-        if parts:
-            out.append(f"**{b['name']}**: " + "; ".join(parts))
-    return out
+    """What the draft changes, one line per node (``weight 35% → 45%``), in the reader's words."""
+    names = after.nodes_frame(L).set_index("node_id")["name"]
+    lines: dict[str, list[str]] = {}
+    for r in indicators_view.model_changes(before, after).itertuples():
+        if r.field == "weight":
+            old, new = f"{r.old:.4g}", f"{r.new:.4g}"
+        else:
+            old, new = _value(r.old, r.metric), _value(r.new, r.metric)
+        lines.setdefault(r.node_id, []).append(t(CHANGE_KEY[r.field], old=old, new=new))
+    return [f"**{names[nid]}**: " + "; ".join(parts) for nid, parts in lines.items()]
 
 
 flash = st.session_state.pop("ind_flash", None)
@@ -506,10 +501,8 @@ if not presenting:
             if rank_now.empty or rank_draft.empty:
                 st.info(t("ind_rank_empty"))
             else:
-                both = rank_now[["level_key", "index", "rank"]].merge(
-                    rank_draft[["level_key", "index", "rank"]], on="level_key", suffixes=("_now", "_draft"))
-                both = both.sort_values(["rank_draft", "level_key"], ignore_index=True)
-                moved = (both["rank_now"] - both["rank_draft"]).astype("Int64")
+                both = indicators_view.rank_shift(rank_now, rank_draft)
+                moved = both["moved"]
 
                 def _moved(m) -> str:
                     if pd.isna(m) or m == 0:
@@ -527,7 +520,7 @@ if not presenting:
                     t("ind_col_idx_now"): st.column_config.NumberColumn(format="%.1f"),
                     t("ind_col_idx_draft"): st.column_config.NumberColumn(format="%.1f"),
                 })
-                n_moved = int((moved.fillna(0) != 0).sum())
+                n_moved = indicators_view.moved_count(both)
                 st.caption(t("ind_rank_moves", n=n_moved) if n_moved else t("ind_rank_same"))
 
     # save as a new dated version, or discard
