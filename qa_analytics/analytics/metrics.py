@@ -107,7 +107,6 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from statistics import NormalDist
 from typing import Any
 
 import duckdb
@@ -115,6 +114,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.periods import GRAINS, bucket_sql
+from ..stats.intervals import t_interval, wilson_interval, z_quantile
 from ..store import rollups as _rollups
 
 __all__ = [
@@ -341,52 +341,6 @@ def metric_catalog(con: duckdb.DuckDBPyConnection | None = None, lang: str = "zh
             "levels": ",".join(m.levels), "description": m.description,
         })
     return pd.DataFrame(rows)
-
-
-# --------------------------------------------------------------------------
-# Interval formulas
-# --------------------------------------------------------------------------
-
-
-def _z(confidence: float) -> float:
-    return NormalDist().inv_cdf(0.5 + confidence / 2.0)
-
-
-def wilson_interval(successes: Any, n: Any, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for ``successes`` out of ``n`` (vectorised).
-
-    ``centre = (p + z^2/(2n)) / (1 + z^2/n)``,
-    ``half = z/(1 + z^2/n) * sqrt(p(1-p)/n + z^2/(4n^2))``; NaN where
-    ``n == 0``.  Equals R ``prop.test(x, n, correct = FALSE)$conf.int``
-    (Wilson 1927; Newcombe 1998).  Returns ``(low, high)`` arrays.
-    """
-    x = np.asarray(successes, dtype=float)
-    n = np.asarray(n, dtype=float)
-    z = _z(confidence)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = x / n
-        denom = 1.0 + z * z / n
-        centre = (p + z * z / (2 * n)) / denom
-        half = z / denom * np.sqrt(np.maximum(p * (1 - p) / n + z * z / (4 * n * n), 0.0))
-        low, high = np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
-    bad = ~(n > 0)
-    return np.where(bad, np.nan, low), np.where(bad, np.nan, high)
-
-
-def t_interval(mean: Any, sd: Any, n: Any, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Student t interval ``mean +/- t_{(1+c)/2, n-1} * sd / sqrt(n)``
-    (vectorised; NaN where ``n < 2``).  Returns ``(low, high)``."""
-    from scipy import stats
-
-    mean = np.asarray(mean, dtype=float)
-    sd = np.asarray(sd, dtype=float)
-    n = np.asarray(n, dtype=float)
-    ok = n >= 2
-    df = np.where(ok, n - 1, 1.0)
-    tq = stats.t.ppf(0.5 + confidence / 2.0, df)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        half = tq * sd / np.sqrt(n)
-    return np.where(ok, mean - half, np.nan), np.where(ok, mean + half, np.nan)
 
 
 # --------------------------------------------------------------------------
@@ -917,7 +871,7 @@ def funnel_limits(
     factor (1 = none).  The limits narrow as ``n`` grows, hence the funnel.
     """
     n = np.asarray(n, dtype=float)
-    z = _z(coverage)
+    z = z_quantile(coverage)
     if kind == "rate":
         if method == "exact" and phi <= 1.0:
             lo = _binom_limit((1 - coverage) / 2, n, target)
