@@ -9,13 +9,14 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from qa_analytics import store
+from qa_analytics.core.filters import ALL_WORDS, Filter, channel_label
+from qa_analytics.core.filters import EVAL_TYPES as EVAL_TYPE_TERMS
 from ui.db import call
-from ui.i18n import CHANNEL_KEY, EVAL_TYPE_KEY, GRAIN_KEY, PRESET_KEY, t
+from ui.i18n import GRAIN_KEY, PRESET_KEY, lang, t
 from ui.state import set_url_value, url_value
 
 GRAINS = ("day", "week", "month", "quarter", "half_year")
-EVAL_TYPES = ("all", "monitoring", "nonvoice", "call_test_qa", "call_test_leadership", "call_test_third_party",
-              "survey")
+EVAL_TYPES = tuple(EVAL_TYPE_TERMS)
 PRESETS = ("last_month", "last_3_months", "last_6_months", "last_12_months", "last_half_year", "all", "custom")
 
 
@@ -28,15 +29,24 @@ class Filters:
     eval_type: str
     channel: str | None
 
+    @property
+    def scope(self) -> Filter:
+        """The library's filter of what the sidebar says (a non-voice view with
+        no channel picked keeps every non-voice channel in the data)."""
+        channels = call(store.dimensions)["channels"] if EVAL_TYPE_TERMS[self.eval_type].nonvoice else ()
+        return Filter.for_eval_type(self.eval_type, channels, date_from=self.date_from, date_to=self.date_to,
+                                    team=self.team, channel=self.channel)
+
     def metric_kwargs(self) -> dict:
-        """Arguments for ``qa_analytics.analytics.metrics.metric_table``."""
-        tester = {"call_test_qa": "qa", "call_test_leadership": "leadership",
-                  "call_test_third_party": "third_party"}.get(self.eval_type)
-        channel = self.channel
-        if self.eval_type == "nonvoice" and channel is None:
-            channel = [c for c in call(store.dimensions)["channels"] if c != "voice"] or None
-        return {"date_from": self.date_from, "date_to": self.date_to, "team": self.team,
-                "channel": channel, "eval_type": tester}
+        """Keyword arguments for ``qa_analytics.analytics.metrics.metric_table``
+        and the functions shaped like it."""
+        kw = self.scope.kwargs()
+        del kw["agent"]
+        return kw
+
+    def words(self, dates: bool = True) -> str:
+        """The sidebar's restriction in a caption, in the user's language."""
+        return self.scope.words(lang(), dates=dates)
 
     def previous(self) -> Filters:
         """The period of the same length just before this one."""
@@ -102,14 +112,14 @@ def sidebar_filters(show: tuple[str, ...] = ("period", "grain", "team", "eval_ty
     if "team" in show:
         options = [None, *dims["teams"]]
         team = team if team in options else None
-        labels = {o: (t("all_teams") if o is None else o) for o in options}
+        labels = {o: (ALL_WORDS["all_teams"].label(lang()) if o is None else o) for o in options}
         team = sb.selectbox(t("team"), options, index=options.index(team), format_func=labels.__getitem__,
                             key="f_team")
         set_url_value("team", team)
     eval_type = url_value("type", "all")
     eval_type = eval_type if eval_type in EVAL_TYPES else "all"
     if "eval_type" in show:
-        labels = {e: t(EVAL_TYPE_KEY[e]) for e in EVAL_TYPES}
+        labels = {e: EVAL_TYPE_TERMS[e].label(lang()) for e in EVAL_TYPES}
         eval_type = sb.selectbox(t("eval_type"), EVAL_TYPES, index=EVAL_TYPES.index(eval_type),
                                  format_func=labels.__getitem__, key="f_type")
         set_url_value("type", None if eval_type == "all" else eval_type)
@@ -117,7 +127,7 @@ def sidebar_filters(show: tuple[str, ...] = ("period", "grain", "team", "eval_ty
     if "channel" in show:
         options = [None, *dims["channels"]]
         channel = channel if channel in options else None
-        labels = {o: (t("all_channels") if o is None else t(CHANNEL_KEY[o]) if o in CHANNEL_KEY else o)
+        labels = {o: (ALL_WORDS["all_channels"].label(lang()) if o is None else channel_label(o, lang()))
                   for o in options}
         channel = sb.selectbox(t("channel"), options, index=options.index(channel),
                                format_func=labels.__getitem__, key="f_channel")

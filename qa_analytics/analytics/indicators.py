@@ -115,6 +115,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.codes import define, render
+from ..core.filters import Filter
 from ..core.periods import parse_period
 from . import metrics as _metrics
 
@@ -1237,15 +1238,23 @@ def _needed_metrics(models: ModelSet | IndicatorModel, as_of: str | dt.date) -> 
     return out
 
 
-def _fetch(con, models, grain, level, date_from, date_to, team, agent, channel, eval_type, as_of,
-           rollups=None):
+def _scope(scope: Filter | None, restrict: dict[str, Any]) -> Filter:
+    """One filter from a ``scope`` and/or ``metric_table``'s keywords (``scope`` wins)."""
+    unknown = set(restrict) - {"date_from", "date_to", "team", "agent", "channel", "eval_type"}
+    if unknown:
+        raise TypeError(f"unexpected keyword arguments: {sorted(unknown)}")
+    return Filter.of(**restrict).merged(scope)
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, models: ModelSet | IndicatorModel, grain: str, level: str,
+           scope: Filter, as_of: str | dt.date, rollups: bool | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     ids = _needed_metrics(models, as_of)
-    values = _metrics.metric_table(con, ids, grain, level, date_from, date_to, team=team, agent=agent,
-                                   channel=channel, eval_type=eval_type, rollups=rollups)
+    values = _metrics.metric_table(con, ids, grain, level, rollups=rollups, scope=scope)
     center = None
     center_only = [m for m in ids if level not in _metrics.get_metric(m).levels]
     if center_only:
-        center = _metrics.metric_table(con, center_only, grain, "center", date_from, date_to, rollups=False)
+        center = _metrics.metric_table(con, center_only, grain, "center", scope.date_from, scope.date_to,
+                                       rollups=False)
     return values, center
 
 
@@ -1254,15 +1263,12 @@ def score_tree(
     model: ModelSet | IndicatorModel | None = None,
     grain: str = "month",
     level: str = "team",
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    team: str | Sequence[str] | None = None,
-    agent: str | Sequence[str] | None = None,
-    channel: str | Sequence[str] | None = None,
-    eval_type: str | Sequence[str] | None = None,
+    scope: Filter | None = None,
+    *,
     as_of: str | dt.date = "period",
     min_n: int = 1,
     rollups: bool | None = None,
+    **restrict: Any,
 ) -> pd.DataFrame:
     """Every node of the indicator tree, per period and unit.
 
@@ -1270,8 +1276,10 @@ def score_tree(
     ----------
     model : a :class:`ModelSet` (versions), one :class:`IndicatorModel`, or
         None (the default model file).
-    grain, level, date_from, date_to, team, agent, channel, eval_type :
-        as in :func:`qa_analytics.analytics.metrics.metric_table`.
+    grain, level : as in :func:`qa_analytics.analytics.metrics.metric_table`.
+    scope : the records kept (a :class:`~qa_analytics.core.filters.Filter`);
+        or ``restrict``, the keywords of ``metric_table`` (``date_from``,
+        ``date_to``, ``team``, ``agent``, ``channel``, ``eval_type``).
     as_of : ``"period"`` -- each period scored under the version in force on
         its first day (periods before the first version: the first
         version); ``"today"`` -- every period under today's version; a
@@ -1301,8 +1309,7 @@ def score_tree(
     * ``model_from``: ``effective_from`` of the version used.
     """
     models = _resolve_models(model)
-    values, center = _fetch(con, models, grain, level, date_from, date_to, team, agent, channel,
-                            eval_type, as_of, rollups)
+    values, center = _fetch(con, models, grain, level, _scope(scope, restrict), as_of, rollups)
     return score_metric_values(values, models, center_values=center, as_of=as_of, min_n=min_n)
 
 
@@ -1311,15 +1318,12 @@ def composite_index(
     model: ModelSet | IndicatorModel | None = None,
     grain: str = "month",
     level: str = "team",
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    team: str | Sequence[str] | None = None,
-    agent: str | Sequence[str] | None = None,
-    channel: str | Sequence[str] | None = None,
-    eval_type: str | Sequence[str] | None = None,
+    scope: Filter | None = None,
+    *,
     as_of: str | dt.date = "period",
     min_n: int = 1,
     rollups: bool | None = None,
+    **restrict: Any,
 ) -> pd.DataFrame:
     """The composite service-quality index (the root of :func:`score_tree`).
 
@@ -1330,8 +1334,7 @@ def composite_index(
     and ``rank`` (Int64: 1 = best unit of the period; NA at center level or
     without an index), sorted by period and rank.
     """
-    tree = score_tree(con, model, grain, level, date_from, date_to, team, agent, channel, eval_type,
-                      as_of, min_n, rollups)
+    tree = score_tree(con, model, grain, level, _scope(scope, restrict), as_of=as_of, min_n=min_n, rollups=rollups)
     return _index_from_tree(tree, level)
 
 
@@ -1410,7 +1413,7 @@ def weight_sensitivity(
     models = _resolve_models(model)
     start, end = half_year(period)
     version = model_for(models, start if as_of == "period" else (dt.date.today() if as_of == "today" else as_of))
-    values, center = _fetch(con, version, "half_year", level, start, end, team, None, None, None, "period")
+    values, center = _fetch(con, version, "half_year", level, Filter.of(start, end, team), "period")
     cols = ["period", "node_id", "parent_id", "depth", "name_en", "name_zh", "change", "weight", "new_weight",
             "spearman_rho", "max_rank_change", "mean_abs_rank_change", "most_moved", "units"]
     if values.empty:

@@ -106,13 +106,14 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
 
+from ..core.filters import Filter
 from ..core.periods import GRAINS, bucket_sql
 from ..stats.intervals import t_interval, wilson_interval, z_quantile
 from ..store import rollups as _rollups
@@ -367,11 +368,6 @@ _SOURCES: dict[str, _Source] = {
 }
 
 
-def _as_list(x: str | Sequence[str] | None) -> list[str] | None:
-    if x is None:
-        return None
-    return [x] if isinstance(x, str) else list(x)
-
 
 #: The roster as intervals ``[valid_from, valid_to)`` per agent: the schema's
 #: ``roster_intervals`` view, as a CTE.
@@ -383,12 +379,7 @@ def _source_sql(
     metrics: list[Metric],
     grain: str,
     level: str,
-    date_from: dt.date | None,
-    date_to: dt.date | None,
-    team: str | Sequence[str] | None,
-    agent: str | Sequence[str] | None,
-    channel: str | Sequence[str] | None,
-    eval_type: str | Sequence[str] | None,
+    scope: Filter,
     table: str | None = None,
     select: str | None = None,
 ) -> tuple[str, list[Any]]:
@@ -407,38 +398,23 @@ def _source_sql(
     first; counts, sums and sums of squares add up, so summing the partial
     aggregates per period is exact.
     """
-    teams, agents = _as_list(team), _as_list(agent)
+    teams = list(scope.team) if scope.team is not None else None
     if not src.has_unit and level != "center":
         raise ValueError(f"{src.name} has no {level}")
     resolved = table is not None
     need_team = src.has_unit and (level == "team" or teams is not None) and not resolved
     rel = table or src.table
     date = f"r.{src.date}"
-    pre: list[str] = []  # filters on the raw rows (alias r)
-    pre_params: list[Any] = []
-    if date_from is not None:
-        pre.append(f"{date} >= ?")
-        pre_params.append(date_from)
-    if date_to is not None:
-        pre.append(f"{date} <= ?")
-        pre_params.append(date_to)
-    if src.has_unit:
-        if agents is not None:
-            pre.append("list_contains(?::VARCHAR[], r.agent_id)")
-            pre_params.append(agents)
-        if level == "agent":
-            pre.append("r.agent_id IS NOT NULL")
-        if resolved and level == "team":
-            pre.append("r.team IS NOT NULL")
-        if resolved and teams is not None:
-            pre.append("list_contains(?::VARCHAR[], r.team)")
-            pre_params.append(teams)
-    if src.channel and channel is not None:
-        pre.append("list_contains(?::VARCHAR[], COALESCE(r.channel, 'voice'))")
-        pre_params.append(_as_list(channel))
-    if src.tester and eval_type is not None:
-        pre.append("list_contains(?::VARCHAR[], r.tester_type)")
-        pre_params.append(_as_list(eval_type))
+    # filters on the raw rows (alias r); the team of unresolved rows is
+    # restricted in each branch below, once it is known
+    pre, pre_params = scope.conditions(
+        date=date, team="r.team" if src.has_unit and resolved else None,
+        agent="r.agent_id" if src.has_unit else None, channel="r.channel" if src.channel else None,
+        tester="r.tester_type" if src.tester else None)
+    if src.has_unit and level == "agent":
+        pre.append("r.agent_id IS NOT NULL")
+    if src.has_unit and resolved and level == "team":
+        pre.append("r.team IS NOT NULL")
 
     def where(extra: list[str], extra_params: list[Any]) -> tuple[str, list[Any]]:
         conds = extra + pre
@@ -606,8 +582,8 @@ def _rollup_serves(m: Metric, meta: dict) -> bool:
     return not ((words & source_cols) - kept)
 
 
-def _rollup_item_sql(metrics: list[Metric], items: dict[str, int], grain: str, level: str, date_from, date_to,
-                     team, agent, channel) -> tuple[str, list[Any], dict[str, int]] | None:
+def _rollup_item_sql(metrics: list[Metric], items: dict[str, int], grain: str, level: str,
+                     scope: Filter) -> tuple[str, list[Any], dict[str, int]] | None:
     """The item metrics from the monitoring rollup (no join: one column per item)."""
     wanted = sorted({m.item for m in metrics if m.item in items})
     if not wanted:
@@ -622,19 +598,19 @@ def _rollup_item_sql(metrics: list[Metric], items: dict[str, int], grain: str, l
             f"sum(({lost}) * ({lost})) FILTER (WHERE {c} IS NOT NULL) AS q{k}, "
             f"count({c}) FILTER (WHERE {c} < 0) AS h{k}"
         )
-    sql, params = _source_sql(_SOURCES["monitoring"], [], grain, level, date_from, date_to, team, agent,
-                              channel, None, table=ROLLUP_TABLES["monitoring"], select=", ".join(parts))
+    sql, params = _source_sql(_SOURCES["monitoring"], [], grain, level, replace(scope, tester=None),
+                              table=ROLLUP_TABLES["monitoring"], select=", ".join(parts))
     return sql, params, {name: k for k, name in enumerate(wanted)}
 
 
-def _rollup_survey_sql(metrics: list[Metric], order: list[str], grain: str, level: str, date_from, date_to,
-                       team, agent, channel) -> tuple[str, list[Any]]:
+def _rollup_survey_sql(metrics: list[Metric], order: list[str], grain: str, level: str,
+                       scope: Filter) -> tuple[str, list[Any]]:
     """The survey metrics from the survey rollup (sums of the daily statistics)."""
     cols = []
     for j, m in enumerate(metrics):
         for part, stat in m.rollup:
             cols.append(f"sum(r.{stat}) AS m{j}_{part}")
-    return _source_sql(_SOURCES["survey"], [], grain, level, date_from, date_to, team, agent, channel, None,
+    return _source_sql(_SOURCES["survey"], [], grain, level, replace(scope, tester=None),
                        table=ROLLUP_TABLES["survey"], select=", ".join(cols))
 
 
@@ -708,6 +684,8 @@ def metric_table(
     channel: str | Sequence[str] | None = None,
     eval_type: str | Sequence[str] | None = None,
     rollups: bool | None = None,
+    *,
+    scope: Filter | None = None,
 ) -> pd.DataFrame:
     """Metric values per period and unit, with their uncertainty.
 
@@ -728,6 +706,9 @@ def metric_table(
         fresh (:func:`build_rollups`), else the tables; ``True`` -- build
         them first if missing or stale; ``False`` -- always the tables.
         Same results either way.
+    scope : a :class:`~qa_analytics.core.filters.Filter` holding the same
+        restrictions as one object (the dashboard's sidebar); where it and a
+        keyword both restrict a dimension, ``scope`` wins.
 
     Center-only metrics (the system checks) appear only at ``level="center"``
     and ignore the unit and channel filters.  One DuckDB aggregate query per
@@ -752,6 +733,7 @@ def metric_table(
         raise ValueError(f"grain must be one of {GRAINS}, not {grain!r}")
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    scope = Filter.of(date_from, date_to, team, agent, channel, eval_type).merged(scope)
     wanted = [m for m in _resolve(metrics) if level in m.levels]
     by_source: dict[str, list[Metric]] = {}
     for m in wanted:
@@ -766,7 +748,7 @@ def metric_table(
     for src_name, ms in by_source.items():
         src = _SOURCES[src_name]
         if meta is not None and src_name == "monitoring_item":
-            q = _rollup_item_sql(ms, meta["items"], grain, level, date_from, date_to, team, agent, channel)
+            q = _rollup_item_sql(ms, meta["items"], grain, level, scope)
             if q is None:
                 continue
             sql, params, index = q
@@ -777,17 +759,15 @@ def metric_table(
                 for name, k in index.items()
             ], ignore_index=True)
         elif meta is not None and src_name == "survey" and all(_rollup_serves(m, meta) for m in ms):
-            sql, params = _rollup_survey_sql(ms, meta["survey"], grain, level, date_from, date_to, team, agent,
-                                             channel)
+            sql, params = _rollup_survey_sql(ms, meta["survey"], grain, level, scope)
             agg = con.execute(sql, params).df()
         elif meta is not None and src_name in ("monitoring", "call_test") and all(
             _rollup_serves(m, meta) for m in ms
         ):
-            sql, params = _source_sql(src, ms, grain, level, date_from, date_to, team, agent, channel, eval_type,
-                                      table=ROLLUP_TABLES[src_name])
+            sql, params = _source_sql(src, ms, grain, level, scope, table=ROLLUP_TABLES[src_name])
             agg = con.execute(sql, params).df()
         else:
-            sql, params = _source_sql(src, ms, grain, level, date_from, date_to, team, agent, channel, eval_type)
+            sql, params = _source_sql(src, ms, grain, level, scope)
             agg = con.execute(sql, params).df()
         if agg.empty:
             continue
@@ -815,7 +795,7 @@ def metric_table(
             }))
     out = _finish(parts)
     if grain == "all" and len(out):
-        start = pd.Timestamp(date_from) if date_from is not None else out["period"].min()
+        start = pd.Timestamp(scope.date_from) if scope.date_from is not None else out["period"].min()
         out["period"] = pd.Series(start, index=out.index).astype("datetime64[us]")
     return out
 
@@ -900,8 +880,13 @@ def funnel_table(
     eval_type: str | Sequence[str] | None = None,
     method: str = "exact",
     overdispersion: bool = False,
+    *,
+    scope: Filter | None = None,
 ) -> pd.DataFrame:
     """Each unit's rate or mean against the center's, with funnel limits.
+
+    The restriction is ``date_from`` ... ``eval_type`` or ``scope``, as in
+    :func:`metric_table`.
 
     The target ``theta0`` is the center's value over the same records and
     period (all units pooled); for a mean, ``sd`` is the center's sample SD.
@@ -933,8 +918,7 @@ def funnel_table(
         raise ValueError(f"funnel plots need a rate or a mean; {m.id!r} is a {m.kind}")
     if level == "center":
         raise ValueError("a funnel compares teams or agents: level must be 'team' or 'agent'")
-    kw = dict(grain="all", date_from=date_from, date_to=date_to, team=team, channel=channel,
-              eval_type=eval_type)
+    kw = dict(grain="all", scope=Filter.of(date_from, date_to, team, None, channel, eval_type).merged(scope))
     center = metric_table(con, [m], level="center", **kw)
     units = metric_table(con, [m], level=level, **kw)
     cols = ["level_key", "metric", "value", "n", "target", "sd", "z", "lo95", "hi95", "lo998",
@@ -980,8 +964,13 @@ def rank_table(
     team: str | Sequence[str] | None = None,
     channel: str | Sequence[str] | None = None,
     eval_type: str | Sequence[str] | None = None,
+    *,
+    scope: Filter | None = None,
 ) -> pd.DataFrame:
     """Units ranked on one metric over the whole period (best = rank 1).
+
+    The restriction is ``date_from`` ... ``eval_type`` or ``scope``, as in
+    :func:`metric_table`.
 
     Minimum-sample rule: units with ``n < min_n`` are listed but not ranked
     (``rank`` is NA, ``ranked`` False): their values are too noisy to place.
@@ -997,8 +986,8 @@ def rank_table(
     m = metric if isinstance(metric, Metric) else get_metric(metric)
     if level == "center":
         raise ValueError("rank teams or agents: level must be 'team' or 'agent'")
-    t = metric_table(con, [m], grain="all", level=level, date_from=date_from, date_to=date_to,
-                     team=team, channel=channel, eval_type=eval_type)
+    t = metric_table(con, [m], grain="all", level=level,
+                     scope=Filter.of(date_from, date_to, team, None, channel, eval_type).merged(scope))
     out = t[["level_key", "metric", "value", "n", "ci_low", "ci_high"]].copy()
     ok = out["n"] >= min_n
     out["rank"] = (

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..analytics.metrics import _ROSTER_IV, funnel_limits, funnel_table, get_metric, metric_table
+from ..core.filters import Filter
 from .overview import headline as _headline
 
 __all__ = [
@@ -73,11 +74,6 @@ CARD_METRICS: tuple[str, ...] = ("qa_evaluations", *DRILL_METRICS)
 # the evaluation rows, team resolved
 # --------------------------------------------------------------------------
 
-def _as_list(x: str | Sequence[str] | None) -> list[str] | None:
-    if x is None:
-        return None
-    return [x] if isinstance(x, str) else list(x)
-
 
 def _ev_cte(
     date_from: dt.date | None = None,
@@ -89,24 +85,8 @@ def _ev_cte(
     """``WITH roster_iv AS (...), ev AS (...)``: the evaluations matching the
     restriction, every column of ``monitoring`` with ``team`` and
     ``agent_name`` resolved.  Returns the SQL head and its parameters."""
-    conds: list[str] = []
-    params: list[Any] = []
-    if date_from is not None:
-        conds.append("r.eval_date >= ?")
-        params.append(date_from)
-    if date_to is not None:
-        conds.append("r.eval_date <= ?")
-        params.append(date_to)
-    if agent is not None:
-        conds.append("r.agent_id = ?")
-        params.append(str(agent))
-    if channel is not None:
-        conds.append("list_contains(?::VARCHAR[], COALESCE(r.channel, 'voice'))")
-        params.append(_as_list(channel))
-    if team is not None:
-        conds.append("COALESCE(r.team, v.team) = ?")
-        params.append(team)
-    where = (" WHERE " + " AND ".join(conds)) if conds else ""
+    where, params = Filter.of(date_from, date_to, team, None if agent is None else str(agent), channel).where(
+        date="r.eval_date", team="COALESCE(r.team, v.team)", agent="r.agent_id", channel="r.channel")
     head = (
         f"WITH {_ROSTER_IV}, ev AS ("
         "SELECT r.* EXCLUDE (team, agent_name), COALESCE(r.team, v.team) AS team, "
