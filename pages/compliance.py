@@ -18,7 +18,7 @@ from qa_analytics.views.review import compliance_overview, monitoring_days
 from ui import format as fmt
 from ui.db import call
 from ui.filters import sidebar_filters
-from ui.i18n import lang, t
+from ui.i18n import join, lang, t
 from ui.page import ensure_app
 from ui.presentation import is_presenting
 from ui.state import set_url_value, url_value
@@ -73,7 +73,6 @@ st.caption(t("compliance_intro"))
 
 f = sidebar_filters(show=("period", "team"))
 presenting = is_presenting()
-zh = lang() == "zh"
 d0, d1 = f.date_from, f.date_to
 
 # --- settings: working-day calendar, review dates -------------------------------------------
@@ -120,7 +119,6 @@ if frame.empty or dims["last"] is None:
 
 frame = frame[frame["team"].isna() | (frame["team"] == f.team)] if f.team else frame
 over = compliance_overview(frame)
-label_col = "label_zh" if zh else "label_en"
 status_text = {s: t(STATUS_KEY[s]) for s in STYLE}
 short = {r: REQUIREMENT_BY_ID[r].short(lang()) for r in dict.fromkeys(frame["requirement"])}
 
@@ -151,7 +149,7 @@ head = t("compliance_headline", ok=n_ok, total=len(judged))
 if (judged["state"] == "missing").any():
     items = [t("compliance_missing_item", req=short[r["requirement"]], n=r["missing"],
                unit=t(UNIT_KEY[r['frequency']])) for _, r in judged[judged["state"] == "missing"].iterrows()]
-    st.warning(head + " " + t("compliance_headline_missing", what=("；" if zh else "; ").join(items)))
+    st.warning(head + " " + t("compliance_headline_missing", what=join(items, clauses=True)))
 else:
     st.success(head)
 st.caption(t("compliance_as_of", d=fmt.date(as_of)))
@@ -177,12 +175,12 @@ for _, r in over.iterrows():
     if len(r["missing_periods"]) > MAX_LISTED:
         missing.append(t("compliance_and_more", n=len(r["missing_periods"]) - MAX_LISTED))
     rows.append({
-        t("compliance_col_requirement"): r[label_col],
+        t("compliance_col_requirement"): REQUIREMENT_BY_ID[r["requirement"]].label(lang()),
         t("compliance_col_result"): result,
         t("compliance_col_rate"): fmt.pct(r["rate"], 0) if r["periods"] else "—",
         t("compliance_col_met"): t("compliance_met_of", met=r["met"], periods=r["periods"]) if r["periods"] else "—",
         t("compliance_col_note"): " ".join([note, *extra_notes]).strip(),
-        t("compliance_col_missing"): "、".join(missing) if zh else ", ".join(missing),
+        t("compliance_col_missing"): join(missing),
     })
 st.table(pd.DataFrame(rows), hide_index=True, border="horizontal")
 n_makeup = sum(1 for _, r in over.iterrows() if r["frequency"] == "workday"
@@ -221,7 +219,7 @@ for status, (colour, pattern, symbol) in STYLE.items():
         hovertemplate="%{y}<br>%{customdata[0]}: " + status_text[status] + " (%{customdata[1]})<extra></extra>",
     ))
 fig.update_layout(barmode="overlay", bargap=0.25,
-                  xaxis=dict(type="date", range=[lo_ts, hi_ts], tickformat="%Y年%-m月" if zh else "%b %Y"),
+                  xaxis=dict(type="date", range=[lo_ts, hi_ts], tickformat=t("tick_month_year")),
                   yaxis=dict(categoryorder="array", categoryarray=[labels[r] for r in order][::-1], automargin=True),
                   legend=dict(orientation="h", y=-0.12, yanchor="top", x=0), margin=dict(t=20, b=20))
 draw(fig, key="co_timeline", height=120 + 62 * len(order))

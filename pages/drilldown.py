@@ -20,12 +20,13 @@ import streamlit as st
 
 from qa_analytics import store
 from qa_analytics.analytics.metrics import get_metric
+from qa_analytics.core.filters import channel_label
 from qa_analytics.views import drilldown
 from qa_analytics.views.drilldown import CARD_METRICS, DRILL_METRICS, drill_level, drill_state_from_event, funnel_curves
 from ui import format as fmt
 from ui.db import call
 from ui.filters import sidebar_filters
-from ui.i18n import CHANNEL_KEY, GRAIN_KEY, lang, t
+from ui.i18n import GRAIN_KEY, lang, t
 from ui.page import ensure_app
 from ui.presentation import agent_label, is_presenting
 from ui.state import set_url_value, url_value
@@ -111,7 +112,7 @@ def _agent(agent_id, name) -> str:
 
 
 def _channel(c: str | None) -> str:
-    return t(CHANNEL_KEY[c]) if c in CHANNEL_KEY else (c or "—")
+    return channel_label(c, lang()) if c else "—"
 
 
 def _appeal(s: str | None) -> str:
@@ -501,8 +502,7 @@ def _evaluation(detail: dict) -> None:
             (t("drilldown_fact_batch"), t("drilldown_batch_label", batch=rec.get("batch_id"),
                                           file=rec.get("batch_file") or "—")),
         ]
-        st.markdown("\n".join(f"- {label}：**{_md(value)}**" if lang() == "zh" else f"- {label}: **{_md(value)}**"
-                               for label, value in facts))
+        st.markdown("\n".join("- " + t("fact", label=label, value=f"**{_md(value)}**") for label, value in facts))
         st.markdown(f"**{t('drilldown_comments')}**")
         if rec.get("comments"):
             st.info(rec["comments"])

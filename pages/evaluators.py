@@ -15,7 +15,7 @@ from qa_analytics.views.review import alpha_band
 from ui import format as fmt
 from ui.db import call
 from ui.filters import sidebar_filters
-from ui.i18n import lang, t
+from ui.i18n import join, lang, local, month_tick, t
 from ui.page import ensure_app
 from ui.presentation import is_presenting
 from ui.state import set_url_value, url_value
@@ -50,7 +50,6 @@ st.caption(t("evaluators_intro"))
 
 f = sidebar_filters(show=("period", "grain"))
 presenting = is_presenting()
-zh = lang() == "zh"
 grain = f.grain if f.grain in ("day", "week", "month") else "month"
 d0, d1 = f.date_from, f.date_to
 
@@ -69,8 +68,7 @@ def short_periods(starts: list, g: str) -> dict:
     for p in starts:
         d = pd.Timestamp(p)
         if g == "month":
-            out[p] = (f"{d.year % 100}年{d.month}月" if zh else d.strftime("%b %y")) if len(years) > 1 else \
-                (f"{d.month}月" if zh else d.strftime("%b"))
+            out[p] = month_tick(d, with_year=len(years) > 1)
         elif g == "week":
             out[p] = f"W{d.isocalendar()[1]}"
         else:
@@ -234,12 +232,12 @@ else:
     draw(fig, key="ev_leniency", height=80 + 48 * len(ok))
     few = len_df[len_df["label"] == "insufficient data"]
     if len(few):
-        st.caption(t("evaluators_leniency_few", names=("、" if zh else ", ").join(few["evaluator"])))
+        st.caption(t("evaluators_leniency_few", names=join(few["evaluator"])))
     if not presenting:
         with st.expander(t("evaluators_leniency_table")):
             tbl = pd.DataFrame({
                 t("evaluators_col_evaluator"): len_df["evaluator"],
-                t("evaluators_col_verdict"): len_df["label_zh" if zh else "label_en"],
+                t("evaluators_col_verdict"): local(len_df, "label"),
                 t("evaluators_col_diff"): len_df["mean_diff"].round(2),
                 t("evaluators_col_ci"): [f"{fmt.num(a, 2)} … {fmt.num(b, 2)}"
                                          for a, b in zip(len_df["ci_low"], len_df["ci_high"])],
@@ -325,7 +323,7 @@ else:
         st.caption(t("evaluators_items_help"))
         it = items.iloc[::-1]
         fig = go.Figure(go.Bar(
-            x=it["sd_within"], y=[f"{i}（{g}）" if zh else f"{i} ({g})" for i, g in zip(it["item"], it["item_group"])],
+            x=it["sd_within"], y=[t("aside", text=i, aside=g) for i, g in zip(it["item"], it["item_group"])],
             orientation="h", marker_color=PALETTE[0],
             text=[t("evaluators_item_text", sd=fmt.num(s), share=fmt.pct(p, 0), n=c)
                   for s, p, c in zip(it["sd_within"], it["disagree_share"], it["contacts"])],

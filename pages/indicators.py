@@ -36,7 +36,7 @@ from qa_analytics.views import indicators as indicators_view
 from ui import format as fmt
 from ui.db import call
 from ui.filters import sidebar_filters
-from ui.i18n import lang, t
+from ui.i18n import join, lang, local, t
 from ui.page import ensure_app
 from ui.presentation import is_presenting
 from ui.state import set_url_value, url_value
@@ -78,10 +78,9 @@ f = sidebar_filters(show=("period", "team"))
 presenting = is_presenting()
 L = lang()
 today = dt.date.today()
-team_label = f.team or t("all_teams")
 
 st.title(t("ind_title"))
-st.caption(t("ind_period", period=f"{fmt.date(f.date_from)} – {fmt.date(f.date_to)}", team=team_label))
+st.caption(t("ind_period", period=f"{fmt.date(f.date_from)} – {fmt.date(f.date_to)}", team=f.words(dates=False)))
 
 # --- the model file --------------------------------------------------------------------------
 model_path = default_model_path()
@@ -165,7 +164,7 @@ def _score(x: float) -> str:
 
 
 if math.isnan(index_now):
-    st.info(t("ind_no_data", team=team_label))
+    st.info(t("ind_no_data", team=f.words(dates=False)))
 else:
     areas = nodes[nodes["depth"] == 1].dropna(subset=["score"])
     weakest = areas.loc[areas["score"].idxmin()] if len(areas) else None
@@ -177,8 +176,7 @@ else:
         c4.metric(t("ind_weakest"), f"{weakest['name']} {fmt.num(weakest['score'])}")
     missing = nodes[nodes["is_leaf"] & nodes["score"].isna()]
     if len(missing):
-        st.caption("ⓘ " + t("ind_missing_data", names="、".join(missing["name"]) if L == "zh"
-                           else ", ".join(missing["name"])))
+        st.caption("ⓘ " + t("ind_missing_data", names=join(missing["name"])))
 
 # --- the tree: a treemap sized by weight, coloured by score ------------------------------------
 st.subheader(t("ind_tree"))
@@ -554,19 +552,18 @@ sens = call(indicators.weight_sensitivity, shown, f.date_to, level="team")
 if sens.empty or int(sens["units"].max()) < 2:
     st.info(t("ind_sens_empty", half=half))
 else:
-    name_col = "name_zh" if L == "zh" else "name_en"
     n_units = int(sens["units"].max())
     worst = sens.sort_values(["max_rank_change", "mean_abs_rank_change"], ascending=False).iloc[0]
     worst_move = int(worst["max_rank_change"])
     if worst_move == 0:
         st.success(t("ind_sens_robust0", units=n_units))
     elif worst_move == 1:
-        st.success(t("ind_sens_robust1", units=n_units) + ("" if L == "zh" else " ") + t(
-            "ind_sens_most", name=worst[name_col], team=worst["most_moved"],
-            dir=t("ind_sens_up") if worst["change"] > 0 else t("ind_sens_down")))
+        st.success(t("sentences", first=t("ind_sens_robust1", units=n_units), then=t(
+            "ind_sens_most", name=local(worst, "name"), team=worst["most_moved"],
+            dir=t("ind_sens_up") if worst["change"] > 0 else t("ind_sens_down"))))
     else:
         fragile = sens.loc[sens["max_rank_change"] >= 2, "node_id"].nunique()
-        st.warning(t("ind_sens_fragile", name=worst[name_col], n=worst_move, team=worst["most_moved"], k=fragile,
+        st.warning(t("ind_sens_fragile", name=local(worst, "name"), n=worst_move, team=worst["most_moved"], k=fragile,
                      dir=t("ind_sens_up") if worst["change"] > 0 else t("ind_sens_down")))
     movers = sens[sens["max_rank_change"] > 0]
     ids_moving = list(dict.fromkeys(movers.sort_values("max_rank_change")["node_id"]))
@@ -576,7 +573,7 @@ else:
             part = sens[(sens["change"] * sign > 0) & sens["node_id"].isin(ids_moving)]
             part = part.set_index("node_id").loc[ids_moving]
             fig.add_trace(go.Bar(
-                y=part[name_col], x=part["max_rank_change"], orientation="h", name=label, marker_color=colour,
+                y=local(part, "name"), x=part["max_rank_change"], orientation="h", name=label, marker_color=colour,
                 customdata=[m if isinstance(m, str) else "—" for m in part["most_moved"]],
                 hovertemplate="%{y}: %{x}<br>" + t("ind_hover_team") + ": %{customdata}<extra>" + label
                               + "</extra>",
@@ -591,7 +588,7 @@ else:
     if not presenting:
         with st.expander(t("ind_sens_table")):
             st.dataframe(pd.DataFrame({
-                t("ind_col_node"): sens[name_col],
+                t("ind_col_node"): local(sens, "name"),
                 t("ind_col_change"): [f"{c * 100:+.0f}%" for c in sens["change"]],
                 t("ind_col_weight"): [f"{w:g}% → {nw:.3g}%" for w, nw in zip(sens["weight"], sens["new_weight"])],
                 t("ind_col_max_move"): sens["max_rank_change"],

@@ -17,7 +17,7 @@ from qa_analytics.views import review
 from ui import format as fmt
 from ui.db import call
 from ui.filters import sidebar_filters
-from ui.i18n import lang, t
+from ui.i18n import join, lang, local, t
 from ui.page import ensure_app
 from ui.presentation import is_presenting
 from ui.theme import BAD, GOOD, LIMIT, NEUTRAL, PALETTE, plot
@@ -26,13 +26,12 @@ ensure_app()  # direct links on a fresh server: run inside app.py
 
 f = sidebar_filters(show=("period", "grain", "team", "channel"))
 present = is_presenting()
-zh = lang() == "zh"
 prev = f.previous()
 
 st.title(t("ov_title"))
 st.caption(t("ov_period", cur=f"{fmt.date(f.date_from)} – {fmt.date(f.date_to)}",
              prev=f"{fmt.date(prev.date_from)} – {fmt.date(prev.date_to)}",
-             team=f.team or t("all_teams")))
+             team=f.words(dates=False)))
 
 if not any(c["records"] for c in call(store.record_counts)):
     st.info(t("ov_empty"))
@@ -67,7 +66,7 @@ for col, card in zip(cols[1:], cards.itertuples()):
     if pd.notna(card.change):
         delta = f"{card.change * 100:+.1f} pp" if unit == "share" else f"{card.change:+.1f}"
     col.metric(
-        card.name_zh if zh else card.name_en,
+        local(card, "name"),
         fmt.metric_value(card.value, unit) if card.n else "—",
         delta=delta,
         delta_color="normal" if card.higher_is_better else "inverse",
@@ -132,7 +131,7 @@ if worse.empty and gaps.empty:
     st.success(t("ov_no_alerts"))
 for row in worse.head(8).itertuples():
     box = st.container(border=True)
-    box.markdown(f"**{row.metric_name_zh if zh else row.metric_name_en}** — {row.text_zh if zh else row.text_en}")
+    box.markdown(f"**{local(row, 'metric_name')}** — {local(row, 'text')}")
     target = {"cc_metric": row.metric, "grain": "week" if f.grain in ("day", "week") else "month",
               "lang": lang()}
     # the chart of what the Overview shows: the filtered team, else the center
@@ -141,14 +140,13 @@ for row in worse.head(8).itertuples():
                   query_params=target)
 for row in gaps.head(8).itertuples():
     box = st.container(border=True)
-    missing = ", ".join(str(d) for d in list(row.missing_periods)[:6])
+    missing = join(list(row.missing_periods)[:6])
     more = "…" if len(row.missing_periods) > 6 else ""
-    box.markdown(f"**{row.label_zh if zh else row.label_en}** — "
+    box.markdown(f"**{local(row, 'label')}** — "
                  + t("ov_missing", n=row.missing, periods=missing + more))
     box.page_link("pages/compliance.py", label=t("ov_open_calendar"), icon=":material/calendar_month:")
 better = signals[signals["assessment"] == "better"] if len(signals) else signals
 if len(better):
     with st.expander(t("ov_good_news", n=len(better))):
         for row in better.head(10).itertuples():
-            st.markdown(f"- **{row.metric_name_zh if zh else row.metric_name_en}** — "
-                        f"{row.text_zh if zh else row.text_en}")
+            st.markdown(f"- **{local(row, 'metric_name')}** — {local(row, 'text')}")

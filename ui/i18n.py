@@ -6,6 +6,9 @@ every key has both, and pages never hold literal text.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 import streamlit as st
 
 LANGS = {"zh": "中文", "en": "English"}
@@ -155,29 +158,23 @@ STRINGS: dict[str, dict[str, str]] = {
     "grain_quarter": {"zh": "季度", "en": "Quarter"},
     "grain_half_year": {"zh": "半年", "en": "Half-year"},
     "team": {"zh": "班组", "en": "Team"},
-    "all_teams": {"zh": "全部班组", "en": "All teams"},
     "eval_type": {"zh": "评价类型", "en": "Evaluation type"},
-    "type_all": {"zh": "全部", "en": "All"},
-    "type_monitoring": {"zh": "内部质检（语音）", "en": "Internal QA (voice)"},
-    "type_nonvoice": {"zh": "非语音渠道质检", "en": "Non-voice QA"},
-    "type_call_test_qa": {"zh": "质检拨测", "en": "QA call tests"},
-    "type_call_test_leadership": {"zh": "领导拨测", "en": "Leadership call tests"},
-    "type_call_test_third_party": {"zh": "第三方暗访", "en": "Mystery shopper"},
-    "type_survey": {"zh": "客户满意度", "en": "Customer satisfaction"},
     "channel": {"zh": "渠道", "en": "Channel"},
-    "all_channels": {"zh": "全部渠道", "en": "All channels"},
-    "channel_voice": {"zh": "语音", "en": "Voice"},
-    "channel_sms": {"zh": "短信", "en": "SMS"},
-    "channel_chat": {"zh": "在线客服", "en": "Online chat"},
-    "channel_app": {"zh": "APP", "en": "App"},
-    "channel_email": {"zh": "邮件", "en": "Email"},
-    "channel_wechat": {"zh": "微信", "en": "WeChat"},
     "present_enter": {"zh": "进入演示模式", "en": "Presentation mode"},
     "present_exit": {"zh": "退出演示", "en": "Exit"},
     "mask_names": {"zh": "隐藏坐席姓名", "en": "Mask agents' names"},
     "masked_agent": {"zh": "坐席 #{code}", "en": "Agent #{code}"},
     "previous": {"zh": "上一页", "en": "Previous"},
     "next": {"zh": "下一页", "en": "Next"},
+    # the grammar of lists, asides and dates, so that pages never pick punctuation by language
+    "list_sep": {"zh": "、", "en": ", "},
+    "fact": {"zh": "{label}：{value}", "en": "{label}: {value}"},
+    "sentences": {"zh": "{first}{then}", "en": "{first} {then}"},
+    "clause_sep": {"zh": "；", "en": "; "},
+    "aside": {"zh": "{text}（{aside}）", "en": "{text} ({aside})"},
+    "tick_month_year": {"zh": "%Y年%-m月", "en": "%b %Y"},
+    "tick_month_short": {"zh": "{m}月", "en": "{mon}"},
+    "tick_month_short_year": {"zh": "{yy}年{m}月", "en": "{mon} {yy}"},
     "db_error": {
         "zh": "无法打开数据库：{error}",
         "en": "Cannot open the database: {error}",
@@ -233,25 +230,6 @@ PRESET_KEY: dict[str, str] = {
     "all": "preset_all",
     "custom": "preset_custom",
 }
-#: evaluation type filter -> key
-EVAL_TYPE_KEY: dict[str, str] = {
-    "all": "type_all",
-    "monitoring": "type_monitoring",
-    "nonvoice": "type_nonvoice",
-    "call_test_qa": "type_call_test_qa",
-    "call_test_leadership": "type_call_test_leadership",
-    "call_test_third_party": "type_call_test_third_party",
-    "survey": "type_survey",
-}
-#: channel -> key
-CHANNEL_KEY: dict[str, str] = {
-    "voice": "channel_voice",
-    "sms": "channel_sms",
-    "chat": "channel_chat",
-    "app": "channel_app",
-    "email": "channel_email",
-    "wechat": "channel_wechat",
-}
 #: import progress stage -> key
 STAGE_KEY: dict[str, str] = {
     "read": "stage_read",
@@ -300,3 +278,27 @@ def language_switch() -> None:
 def kind_label(kind: str) -> str:
     """The record kind in the current language."""
     return t(KIND_KEY[kind]) if kind in KIND_KEY else kind
+
+
+def local(obj: Any, field: str) -> Any:
+    """``field`` in the current language from the library's words in two
+    columns or attributes (``label_zh`` / ``label_en``): a row, a frame, a
+    dict or an object.  The one place a language picks a column."""
+    name = f"{field}_{lang()}"
+    if isinstance(obj, Mapping) or hasattr(obj, "loc"):  # dicts, frames and their rows
+        return obj[name]
+    return getattr(obj, name)  # named tuples (itertuples) and objects
+
+
+def join(items: Iterable[object], clauses: bool = False) -> str:
+    """Items joined as the current language lists them (、 or , ; ； or ;)."""
+    return t("clause_sep" if clauses else "list_sep").join(str(i) for i in items)
+
+
+def month_tick(d: Any, with_year: bool = False) -> str:
+    """A compact month label for an axis: 3月 / Mar, 26年3月 / Mar 26."""
+    import pandas as pd
+
+    ts = pd.Timestamp(d)
+    key = "tick_month_short_year" if with_year else "tick_month_short"
+    return t(key, m=ts.month, mon=ts.strftime("%b"), yy=f"{ts.year % 100:02d}")

@@ -456,6 +456,8 @@ def _signal_texts(df: pd.DataFrame, rule_set: Sequence[spc.Rule], dirs: dict[int
             "lcl": float(row["lcl"]), "ucl": float(row["ucl"]),
             "text_en": f"{row['label_en']}: " + "; ".join(texts_en) + a_en,
             "text_zh": f"{row['label_zh']}：" + "；".join(texts_zh) + a_zh,
+            # what happened without the period, for a hover over the point itself
+            "what_en": "; ".join(texts_en) + a_en, "what_zh": "；".join(texts_zh) + a_zh,
         })
     # episodes: runs of consecutive points flagged by the same rule in the same direction
     episodes: list[dict] = []
