@@ -4,7 +4,7 @@ Why: ``tests/test_layouts.py`` runs a few hundred layouts in CI time; the long t
 wording here, a note row there, in one format of one system) shows only over thousands.  Each seed
 is one export built by ``tests/exportgen.py`` from known records; it is imported with no mapping
 into a fresh in-memory store and compared with its truth (report counts, column mapping, stored
-rows and items, ``store.summary``), then imported again (nothing may change).  Every seventh seed
+rows and items, ``analytics.summary.summary``), then imported again (nothing may change).  Every seventh seed
 (``exportgen.dup_seeds``) also writes a layout of the same system, kind and format with one row
 repeated (one record, one duplicate).
 
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             class_count[cls] += 1
             example.setdefault(cls, (r["seed"], detail))
     passed = sum(1 for r in results if not r["classes"])
-    # Layouts whose only failure is store.summary's rounding (expected to go, issue 8).
+    # Layouts whose only failure is the summary's rounding (expected to go, issue 8).
     only_rounding = sum(1 for r in results if r["classes"] and all(
         c.removeprefix("dup:").startswith("summary-rounded:") for c in r["classes"]))
     dup_seeds = [r for r in results if eg.dup_seeds(range(r["seed"], r["seed"] + 1))]

@@ -323,7 +323,9 @@ def _print_report(rep, lang: str, stream: TextIO) -> None:
 # --- the other commands ------------------------------------------------------
 
 def _cmd_summary(con, args, lang: str, out: TextIO, err: TextIO) -> int:
-    print(json.dumps(store.summary(con, args.date_from, args.date_to), ensure_ascii=False, indent=2), file=out)
+    from .analytics.summary import summary
+
+    print(json.dumps(summary(con, args.date_from, args.date_to), ensure_ascii=False, indent=2), file=out)
     return EXIT_OK
 
 

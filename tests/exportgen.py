@@ -23,7 +23,7 @@ called; only what a table *should* hold, by the rules README and ``schema`` docu
 * ``satisfaction`` comes from the record's 1–5 level (4–5 satisfied, 3 neutral, 1–2 dissatisfied; the
   words used for each level are the documented ones), ``rating_score`` is the level when the export
   writes it as a digit;
-* :func:`expected_summary` recomputes ``store.summary`` from those rows with ``math.fsum``.
+* :func:`expected_summary` recomputes ``analytics.summary.summary`` from those rows with ``math.fsum``.
 
 Everything is seeded: :func:`generate` with the same seed writes the same cells and the same truth
 (CSV and .xls byte for byte; an .xlsx differs only in the write times its zip holds).
@@ -416,7 +416,7 @@ class Discrepancy:
 @dataclass
 class Export:
     """A written export and its truth: stored rows by Excel row number, item rows, report counts and
-    the ``store.summary`` figures."""
+    the ``analytics.summary.summary`` figures."""
 
     seed: int
     system: str
@@ -1160,7 +1160,7 @@ class _Sheet:
 
 
 # ---------------------------------------------------------------------------------------------
-# The truth of store.summary
+# The truth of analytics.summary.summary
 # ---------------------------------------------------------------------------------------------
 
 
@@ -1169,7 +1169,7 @@ def _mean(values: list[float]) -> float | None:
 
 
 def expected_summary(kind: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """``store.summary(con)`` of a store holding only ``rows`` of ``kind``, from its definition:
+    """``summary(con)`` (``qa_analytics.analytics.summary``) of a store holding only ``rows`` of ``kind``, from its definition:
     agents and teams are distinct non-empty ids/teams over monitoring, call tests and surveys;
     rates are means over the records where the flag is known; ``None`` when nothing is behind one."""
     people = rows if kind in ("monitoring", "call_test", "survey") else []
@@ -1220,7 +1220,7 @@ def _same(a: Any, b: Any, column: str) -> bool:
 
 
 def _close(a: Any, b: Any) -> bool:
-    """Summary figures: equal to 1e-9 relative.  ``store.summary`` still rounds to 2–4 decimals;
+    """Summary figures: equal to 1e-9 relative.  ``analytics.summary.summary`` still rounds to 2–4 decimals;
     issue 8 asks for full precision, so that rounding is expected to go (and fails here until then)."""
     if a is None or b is None:
         return a is None and b is None
@@ -1347,9 +1347,9 @@ def _compare_rows(con: Any, export: Export) -> list[Discrepancy]:
 
 
 def _compare_summary(con: Any, export: Export) -> list[Discrepancy]:
-    from qa_analytics import store
+    from qa_analytics.analytics.summary import summary
 
-    got = store.summary(con)
+    got = summary(con)
     out = []
 
     def walk(want: Any, have: Any, path: str) -> None:

@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from qa_analytics import store
+from qa_analytics.analytics.summary import summary
 from qa_analytics.ingest.importer import import_file
 
 from conftest import (
@@ -166,7 +167,7 @@ def test_legacy_xls_and_gbk_csv(con, tmp_path):
     sat = con.execute("SELECT survey_id, satisfaction FROM survey ORDER BY survey_id").fetchall()
     assert sat == [("S1", "satisfied"), ("S2", "neutral"), ("S3", "dissatisfied"), ("S4", "satisfied"),
                    ("S5", None)]
-    s = store.summary(con)
+    s = summary(con)
     assert s["survey"]["satisfaction_rate"] == 0.5  # 2 satisfied of 4 valid ratings
 
 

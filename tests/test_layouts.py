@@ -3,7 +3,7 @@
 Each seed is one layout (``tests/exportgen.py``): a system profile, a kind, a format, header wording,
 column order, title/note/totals/separator rows and value styles, all seeded.  A new user does not
 touch the mapping, so every file is imported with no ``--map`` and no ``--kind``; the report, the
-stored rows and items and ``store.summary`` must equal the truth computed from the records.
+stored rows and items and ``analytics.summary.summary`` must equal the truth computed from the records.
 
 ``QA_LAYOUTS`` sets the number of layouts (default 300: every system, kind and format, a few minutes
 at most on two cores); ``bench/layout_soak.py`` runs thousands and counts the failure classes.

@@ -49,7 +49,7 @@ __all__ = [
     "finish_batch",
     "undo_batch",
     "list_batches",
-    "summary",
+    "period_counts",
     "record_counts",
     "has_demo_data",
     "clear_demo_data",
@@ -621,34 +621,17 @@ def _period_params(date_from: dt.date | None, date_to: dt.date | None) -> list[A
 _IN_PERIOD = "(? IS NULL OR {d} >= ?) AND (? IS NULL OR {d} <= ?)"
 
 
-def summary(
+def period_counts(
     con: duckdb.DuckDBPyConnection,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
-) -> dict[str, Any]:
-    """Headline counts and rates for a period (both ends inclusive, by each
-    record's own date).  ``satisfaction_rate`` = satisfied / responses with a
-    valid rating; rates are ``None`` when nothing stands behind them."""
+) -> dict[str, int]:
+    """Records of each evaluation kind in a period (both ends inclusive, by
+    each record's own date), and the distinct agents and teams behind them.
+    The rates of a period are metrics (``qa_analytics.analytics.summary``)."""
     p = _period_params(date_from, date_to)
-    mon = con.execute(
-        f"""SELECT count(*), avg(total_score),
-                   avg(CASE WHEN critical_error THEN 1.0 WHEN critical_error = false THEN 0.0 END)
-            FROM monitoring WHERE {_IN_PERIOD.format(d='eval_date')}""",
-        p,
-    ).fetchone()
-    ct = con.execute(
-        f"""SELECT count(*), avg(CASE WHEN passed THEN 1.0 WHEN passed = false THEN 0.0 END),
-                   avg(score)
-            FROM call_test WHERE {_IN_PERIOD.format(d='test_date')}""",
-        p,
-    ).fetchone()
-    sv = con.execute(
-        f"""SELECT count(*), count(satisfaction),
-                   avg(CASE WHEN satisfaction = 'satisfied' THEN 1.0
-                            WHEN satisfaction IS NOT NULL THEN 0.0 END)
-            FROM survey WHERE {_IN_PERIOD.format(d='survey_date')}""",
-        p,
-    ).fetchone()
+    mon, ct, sv = (con.execute(f"SELECT count(*) FROM {table} WHERE {_IN_PERIOD.format(d=d)}", p).fetchone()[0]
+                   for table, d in (("monitoring", "eval_date"), ("call_test", "test_date"), ("survey", "survey_date")))
     people = con.execute(
         f"""WITH x AS (
                 SELECT agent_id, team FROM monitoring_v WHERE {_IN_PERIOD.format(d='eval_date')}
@@ -659,35 +642,8 @@ def summary(
             SELECT count(DISTINCT agent_id), count(DISTINCT team) FROM x""",
         p * 3,
     ).fetchone()
-
-    def rnd(x: float | None) -> float | None:
-        # Full precision: scripts compare and aggregate these; people's
-        # rounding happens where figures are shown (the CLI's --pretty, pages).
-        return None if x is None else float(x)
-
-    return {
-        "period": {
-            "from": date_from.isoformat() if date_from else None,
-            "to": date_to.isoformat() if date_to else None,
-        },
-        "agents": int(people[0]),
-        "teams": int(people[1]),
-        "monitoring": {
-            "records": int(mon[0]),
-            "mean_score": rnd(mon[1]),
-            "critical_error_rate": rnd(mon[2]),
-        },
-        "call_test": {
-            "records": int(ct[0]),
-            "pass_rate": rnd(ct[1]),
-            "mean_score": rnd(ct[2]),
-        },
-        "survey": {
-            "records": int(sv[0]),
-            "responses": int(sv[1]),
-            "satisfaction_rate": rnd(sv[2]),
-        },
-    }
+    return {"monitoring": int(mon), "call_test": int(ct), "survey": int(sv),
+            "agents": int(people[0]), "teams": int(people[1])}
 
 
 def record_counts(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
