@@ -333,10 +333,6 @@ def _xbar_s_from_summaries(means: np.ndarray, sds: np.ndarray, n: np.ndarray, k:
     return df
 
 
-def _normalise_rules(rules: str | None) -> str | None:
-    return spc.resolve_rules(rules)
-
-
 def _normalise_chart(chart: str | None) -> str:
     """``auto``, or one of spc's charts by any of its names (spc.normalise_chart)."""
     if chart is None or str(chart).strip().lower() == "auto":
@@ -543,7 +539,7 @@ def _chart_from_table(
     date_to: dt.date | None = None,
 ) -> ControlChartResult:
     """The chart for one unit's slice of a :func:`metrics.metric_table` result."""
-    rules = _normalise_rules(rules)
+    rules = spc.resolve_rules(rules)
     allowed = charts_for(m)
     chart = _normalise_chart(chart or "auto")
     if chart not in allowed:
