@@ -349,7 +349,7 @@ def _team_bars(metric: str, mkw: dict, teams: list[str], height_per: int, presen
     if tc.empty:
         st.info(t("drilldown_no_teams", metric=m.name(lang())))
     else:
-        st.caption(t("drilldown_teams_help"))
+        st.caption(t("drilldown_teams_help", n=int(tc["comparisons"].max())))
         fig = go.Figure()
         for a in ("better", "as expected", "worse"):
             sub = tc[tc["assessment"] == a]
@@ -398,7 +398,7 @@ def _agent_funnel(metric: str, team: str, mkw: dict, kw: dict, height: int, pres
     if af.empty:
         st.info(t("drilldown_no_agents", metric=m.name(lang())))
     else:
-        st.caption(t("drilldown_agents_help"))
+        st.caption(t("drilldown_agents_help", n=int(af["comparisons"].max())))
         target, sd = float(af["target"].iloc[0]), float(af["sd"].iloc[0])
         n_lo, n_hi = float(af["n"].min()), float(af["n"].max())
         curves = funnel_curves(m.kind, target, None if math.isnan(sd) else sd, n_max=n_hi * 1.15,

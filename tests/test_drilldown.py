@@ -388,3 +388,23 @@ def test_demo_data_end_to_end(con):
     assert p["cumulative_share"].iloc[-1] == pytest.approx(1.0)
     assert p["points_lost"].is_monotonic_decreasing
     assert isinstance(dd.headline(con, **kw), pd.DataFrame)
+
+
+def test_the_demo_drifting_agent_is_flagged_after_the_correction(demo_db_path):
+    """Issue 10: the exact test with the false-discovery-rate correction still
+    finds the demo's planted pattern, the agent whose scores drift down."""
+    import datetime as dt
+
+    from qa_analytics import store
+    from qa_analytics.demo.generate import demo_facts
+    from qa_analytics.views import drilldown as D
+
+    end = dt.date(2026, 6, 30)
+    facts = demo_facts(6, end)
+    con = store.connect(demo_db_path, read_only=True)
+    agent = facts["drifting_agent_id"]
+    team = con.execute("SELECT team FROM monitoring_v WHERE agent_id = ? LIMIT 1", [agent]).fetchone()[0]
+    f = D.agent_funnel(con, "qa_mean_score", team, date_from=facts["drift_start"], date_to=end).set_index("agent_id")
+    assert f.loc[agent, "assessment"] == "worse", f.loc[agent].to_dict()
+    assert f.loc[agent, "p_adjusted"] < 0.01 and (f["comparisons"] == len(f)).all()
+    con.close()

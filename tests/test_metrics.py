@@ -537,8 +537,18 @@ def test_funnel_table_flags_the_outlier():
     con = _funnel_fixture()
     f = M.funnel_table(con, "critical_error_rate", "team")
     assert list(f.columns) == ["level_key", "metric", "value", "n", "target", "sd", "z", "lo95", "hi95",
-                               "lo998", "hi998", "phi", "outside95", "outside998", "assessment"]
+                               "lo998", "hi998", "phi", "phi_p", "outside95", "outside998", "p_value",
+                               "p_adjusted", "comparisons", "assessment"]
     f = f.set_index("level_key")
+    # exact binomial tails against theta = 25/85, doubled (R: 2 * binom.test(20, 40, 25/85,
+    # alternative = "greater")$p.value = 0.009792431; 2 * binom.test(4, 40, 25/85, "less") = 0.006446346),
+    # then Benjamini-Hochberg over the 3 teams (R: p.adjust(c(0.009792431, 0.006446346, 1), "BH"))
+    assert f.loc["B", "p_value"] == pytest.approx(0.0097924311, rel=1e-7)
+    assert f.loc["G", "p_value"] == pytest.approx(0.0064463459, rel=1e-7)
+    assert f.loc["S", "p_value"] == 1.0
+    assert f.loc["B", "p_adjusted"] == pytest.approx(0.0146886466, rel=1e-7)
+    assert f.loc["G", "p_adjusted"] == pytest.approx(0.0146886466, rel=1e-7)
+    assert (f["comparisons"] == 3).all()
     # center: 25 errors / 85 = 0.294118
     assert f.loc["B", "target"] == pytest.approx(25 / 85)
     # B: 20/40 = 0.5; z = (0.5 - 0.294118) / sqrt(0.294118 * 0.705882 / 40) = 0.205882 / 0.072040 = 2.8579

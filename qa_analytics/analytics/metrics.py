@@ -103,7 +103,6 @@ References
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -115,7 +114,10 @@ import pandas as pd
 
 from ..core.filters import Filter
 from ..core.periods import GRAINS, bucket_sql
-from ..stats.intervals import t_interval, wilson_interval, z_quantile
+from ..stats import funnel as _funnel
+from ..stats.funnel import funnel_limits
+from ..stats.intervals import t_interval, wilson_interval
+from ..stats.multiplicity import adjust_p, comparisons
 from ..store import rollups as _rollups
 
 __all__ = [
@@ -811,65 +813,9 @@ def metric_table(
 FUNNEL_LEVELS: tuple[float, ...] = (0.95, 0.998)
 
 
-def _binom_limit(p: float, n: np.ndarray, theta: float) -> np.ndarray:
-    """Spiegelhalter (2005) Appendix A.1.1: the interpolated exact binomial
-    ``p``-quantile of the observed proportion for denominators ``n``::
-
-        r_p   = smallest r with F(r) >= p,  F = Binomial(n, theta) cdf
-        alpha = (F(r_p) - p) / (F(r_p) - F(r_p - 1))
-        limit = (r_p - alpha) / n
-    """
-    from scipy import stats
-
-    n = np.asarray(n, dtype=float)
-    r = stats.binom.ppf(p, n, theta)
-    f_r = stats.binom.cdf(r, n, theta)
-    f_r1 = stats.binom.cdf(r - 1, n, theta)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        alpha = np.where(f_r > f_r1, (f_r - p) / (f_r - f_r1), 0.0)
-        out = (r - alpha) / n
-    return np.clip(out, 0.0, 1.0)
-
-
-def funnel_limits(
-    kind: str,
-    target: float,
-    n: Any,
-    sd: float | None = None,
-    coverage: float = 0.95,
-    method: str = "exact",
-    phi: float = 1.0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper funnel limits at denominators ``n`` (Spiegelhalter 2005).
-
-    * ``rate``, ``method="exact"``: interpolated binomial quantiles of
-      ``Binomial(n, target)`` (see :func:`_binom_limit`; used when
-      ``phi == 1``);
-    * ``rate``, ``method="normal"`` or ``phi > 1``:
-      ``target +/- z * sqrt(phi * target * (1 - target) / n)``, clipped to [0, 1];
-    * ``mean``: ``target +/- z * sqrt(phi) * sd / sqrt(n)``;
-
-    where ``z`` is the standard normal ``(1 + coverage) / 2`` quantile (1.960
-    for 95%, 3.090 for 99.8%) and ``phi`` the multiplicative over-dispersion
-    factor (1 = none).  The limits narrow as ``n`` grows, hence the funnel.
-    """
-    n = np.asarray(n, dtype=float)
-    z = z_quantile(coverage)
-    if kind == "rate":
-        if method == "exact" and phi <= 1.0:
-            lo = _binom_limit((1 - coverage) / 2, n, target)
-            hi = _binom_limit((1 + coverage) / 2, n, target)
-            return lo, hi
-        with np.errstate(divide="ignore", invalid="ignore"):
-            half = z * np.sqrt(phi * target * (1 - target) / n)
-        return np.clip(target - half, 0.0, 1.0), np.clip(target + half, 0.0, 1.0)
-    if kind == "mean":
-        if sd is None:
-            raise ValueError("a funnel for a mean needs the center's sd")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            half = z * math.sqrt(phi) * sd / np.sqrt(n)
-        return target - half, target + half
-    raise ValueError(f"funnel limits exist for rates and means, not {kind!r}")
+#: the columns of :func:`funnel_table`
+FUNNEL_COLUMNS = ("level_key", "metric", "value", "n", "target", "sd", "z", "lo95", "hi95", "lo998", "hi998",
+                  "phi", "phi_p", "outside95", "outside998", "p_value", "p_adjusted", "comparisons", "assessment")
 
 
 def funnel_table(
@@ -882,9 +828,11 @@ def funnel_table(
     channel: str | Sequence[str] | None = None,
     eval_type: str | Sequence[str] | None = None,
     method: str = "exact",
-    overdispersion: bool = False,
+    overdispersion: bool | str = False,
     *,
     scope: Filter | None = None,
+    adjust: str = "bh",
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Each unit's rate or mean against the center's, with funnel limits.
 
@@ -898,10 +846,21 @@ def funnel_table(
     ``(y - theta0) / se0`` with ``se0 = sqrt(theta0 (1 - theta0) / n)`` for a
     rate and ``sd / sqrt(n)`` for a mean.
 
-    ``overdispersion=True`` applies the multiplicative correction of
-    Spiegelhalter (2005, section 5.1): ``phi = mean(z_w^2)`` over the z-scores
-    winsorised at their 10th/90th percentiles; when ``phi > 1`` the limits are
-    widened by ``sqrt(phi)`` (normal limits).
+    The limits are for drawing the funnel; a unit is **classified** by the
+    exact tail probability of its value under the target
+    (:func:`qa_analytics.stats.funnel.funnel_p_values`: binomial for rates, t
+    for means below 30 observations), and the p-values of all the units
+    compared are adjusted together for the false discovery rate
+    (``adjust="bh"``, Benjamini–Hochberg; ``"none"`` keeps the raw p): a page
+    that compares 60 agents flags about as often as one that compares two.
+    A unit is ``better`` or ``worse`` when its adjusted p is below ``alpha``.
+
+    ``overdispersion``: ``True`` applies the multiplicative correction of
+    Spiegelhalter (2005, section 5.1), ``phi = mean(z_w^2)`` over the z-scores
+    winsorised at their 10th/90th percentiles, widening the limits and the
+    tests by ``sqrt(phi)`` when ``phi > 1``; ``"auto"`` applies it only when
+    his test of over-dispersion (``k * phi`` on chi-square, ``k - 1`` df)
+    gives p < 0.05; ``False`` (default) never.
 
     Returns
     -------
@@ -912,9 +871,12 @@ def funnel_table(
     * ``z``: the z-score against the target (unadjusted);
     * ``lo95``, ``hi95``, ``lo998``, ``hi998``: the funnel limits at ``n``;
     * ``phi``: the over-dispersion factor used (1 when not adjusting);
-    * ``outside95``, ``outside998`` (bool): outside those limits;
-    * ``assessment``: ``"better"`` / ``"worse"`` (outside the 95% limits,
-      in the metric's direction) or ``"as expected"``.
+      ``phi_p``: the p-value of the over-dispersion test (NaN below 3 units);
+    * ``outside95``, ``outside998`` (bool): outside those limits (drawing);
+    * ``p_value``: the unit's exact two-sided p; ``p_adjusted``: after the
+      multiplicity adjustment; ``comparisons``: how many units it corrected for;
+    * ``assessment``: ``"better"`` / ``"worse"`` (adjusted p < ``alpha``, in
+      the metric's direction) or ``"as expected"``.
     """
     m = metric if isinstance(metric, Metric) else get_metric(metric)
     if m.kind not in ("rate", "mean"):
@@ -924,8 +886,7 @@ def funnel_table(
     kw = dict(grain="all", scope=Filter.of(date_from, date_to, team, None, channel, eval_type).merged(scope))
     center = metric_table(con, [m], level="center", **kw)
     units = metric_table(con, [m], level=level, **kw)
-    cols = ["level_key", "metric", "value", "n", "target", "sd", "z", "lo95", "hi95", "lo998",
-            "hi998", "phi", "outside95", "outside998", "assessment"]
+    cols = list(FUNNEL_COLUMNS)
     if center.empty or units.empty:
         return pd.DataFrame(columns=cols)
     theta = float(center["value"].iloc[0])
@@ -938,22 +899,24 @@ def funnel_table(
         se = np.sqrt(theta * (1 - theta) / n) if m.kind == "rate" else sd / np.sqrt(n)
         z = (out["value"].to_numpy() - theta) / se
     out["z"] = z
-    phi = 1.0
-    if overdispersion and len(z) > 2:
-        zf = z[np.isfinite(z)]
-        lo_q, hi_q = np.quantile(zf, [0.1, 0.9])
-        phi = float(np.mean(np.clip(zf, lo_q, hi_q) ** 2))
-        phi = max(phi, 1.0)
+    phi_hat, phi_p = _funnel.overdispersion(z)
+    use_phi = overdispersion is True or (overdispersion == "auto" and phi_p < 0.05)
+    phi = max(phi_hat, 1.0) if use_phi else 1.0
     for cov, tag in ((0.95, "95"), (0.998, "998")):
-        lo, hi = funnel_limits(m.kind, theta, n, sd=sd, coverage=cov, method=method, phi=phi)
+        lo, hi = _funnel.funnel_limits(m.kind, theta, n, sd=sd, coverage=cov, method=method, phi=phi)
         out["lo" + tag], out["hi" + tag] = lo, hi
     out["phi"] = phi
+    out["phi_p"] = phi_p
     v = out["value"]
     out["outside95"] = (v < out["lo95"]) | (v > out["hi95"])
     out["outside998"] = (v < out["lo998"]) | (v > out["hi998"])
-    high = v > out["hi95"]
-    better = high if m.higher_is_better else (v < out["lo95"])
-    out["assessment"] = np.where(out["outside95"], np.where(better, "better", "worse"), "as expected")
+    p = _funnel.funnel_p_values(m.kind, theta, n, v.to_numpy(dtype=float), sd=sd, phi=phi)
+    out["p_value"] = p
+    out["p_adjusted"] = adjust_p(p, adjust)
+    out["comparisons"] = comparisons(p)
+    flagged = out["p_adjusted"].to_numpy() < alpha
+    better = (v > theta) if m.higher_is_better else (v < theta)
+    out["assessment"] = np.where(flagged, np.where(better, "better", "worse"), "as expected")
     return out.sort_values("z", ignore_index=True)[cols]
 
 

@@ -135,21 +135,23 @@ def team_comparison(
     DataFrame, one row per team with data, best first (ties by name):
     ``team``, ``value``, ``n``, ``ci_low``, ``ci_high`` (Wilson / t 95%),
     ``center`` (the center's value over the same records), ``assessment``
-    (``better`` / ``worse`` than the center outside the 95% funnel limits,
-    else ``as expected``).
+    (``better`` / ``worse`` than the center by the funnel's exact test after
+    the false-discovery-rate correction, else ``as expected``), ``p_adjusted``
+    and ``comparisons`` (how many teams the correction counted).
     """
     m = get_metric(metric)
     kw = dict(grain="all", date_from=date_from, date_to=date_to, channel=channel, eval_type=eval_type)
     t = metric_table(con, [metric], level="team", **kw)
-    cols = ["team", "value", "n", "ci_low", "ci_high", "center", "assessment"]
+    cols = ["team", "value", "n", "ci_low", "ci_high", "center", "assessment", "p_adjusted", "comparisons"]
     if t.empty:
         return pd.DataFrame(columns=cols)
     f = funnel_table(con, metric, level="team", date_from=date_from, date_to=date_to, channel=channel,
                      eval_type=eval_type)
     out = t[["level_key", "value", "n", "ci_low", "ci_high"]].merge(
-        f[["level_key", "target", "assessment"]], on="level_key", how="left")
+        f[["level_key", "target", "assessment", "p_adjusted", "comparisons"]], on="level_key", how="left")
     out = _better_first(out, m.higher_is_better)
     out["assessment"] = out["assessment"].fillna("as expected")
+    out["comparisons"] = out["comparisons"].fillna(0).astype("int64")
     return out.rename(columns={"level_key": "team", "target": "center"})[cols]
 
 
@@ -172,13 +174,15 @@ def agent_funnel(
     DataFrame, one row per agent with data, best first: ``agent_id``,
     ``agent_name``, ``value``, ``n``, ``target`` (the team's value), ``sd``
     (the team's SD, means), ``lo95``, ``hi95``, ``lo998``, ``hi998``,
-    ``z``, ``assessment`` (``better`` / ``worse`` / ``as expected``).
+    ``z``, ``assessment`` (``better`` / ``worse`` / ``as expected``, by the
+    exact test after the false-discovery-rate correction), ``p_value``,
+    ``p_adjusted``, ``comparisons``.
     """
     m = get_metric(metric)
     f = funnel_table(con, metric, level="agent", date_from=date_from, date_to=date_to, team=team,
                      channel=channel, eval_type=eval_type)
     cols = ["agent_id", "agent_name", "value", "n", "target", "sd", "lo95", "hi95", "lo998", "hi998", "z",
-            "assessment"]
+            "assessment", "p_value", "p_adjusted", "comparisons"]
     if f.empty:
         return pd.DataFrame(columns=cols)
     names = _names(con, list(f["level_key"]))

@@ -55,9 +55,11 @@ STRINGS = {
     # center level
     "drilldown_teams_title": {"zh": "各班组{metric}", "en": "{metric} by team"},
     "drilldown_teams_help": {
-        "zh": "点击柱子打开该班组。黑色短线是95%置信区间，虚线是全中心水平。绿色/橙色表示与中心的差距超出随机波动，灰色表示差距在正常范围内。",
+        "zh": "点击柱子打开该班组。黑色短线是95%置信区间，虚线是全中心水平。绿色/橙色表示与中心的差距超出随机波动"
+              "（精确检验，已对 {n} 个班组的比较做多重比较校正），灰色表示差距在正常范围内。",
         "en": "Click a bar to open the team. Black whiskers: 95% interval; dashed line: the whole center. "
-              "Green / orange: the gap to the center is beyond chance; grey: within normal variation.",
+              "Green / orange: the gap to the center is beyond chance (an exact test, after correcting for {n} "
+              "comparisons); grey: within normal variation.",
     },
     "drilldown_pick_team": {"zh": "或选择班组", "en": "Or pick a team"},
     "drilldown_pick_team_ph": {"zh": "选择要打开的班组…", "en": "Choose a team to open…"},
@@ -75,10 +77,12 @@ STRINGS = {
     # team level
     "drilldown_agents_title": {"zh": "班组内各坐席：{metric}", "en": "Agents of the team: {metric}"},
     "drilldown_agents_help": {
-        "zh": "每个点是一名坐席，横轴是样本量，纵轴是指标。样本少的坐席天然波动大，所以“正常范围”（漏斗）随样本量收窄；落在漏斗外的坐席才真正与班组平均不同。点击点打开该坐席。",
+        "zh": "每个点是一名坐席，横轴是样本量，纵轴是指标。样本少的坐席天然波动大，所以“正常范围”（漏斗）随样本量收窄。"
+              "标色的坐席才真正与班组平均不同（精确检验，已对 {n} 名坐席的比较做多重比较校正）。点击点打开该坐席。",
         "en": "Each point is an agent: sample size across, the metric up. Agents with few evaluations vary more by "
-              "chance, so the normal range (the funnel) narrows as the sample grows; only agents outside it really "
-              "differ from the team average. Click a point to open the agent.",
+              "chance, so the normal range (the funnel) narrows as the sample grows. Coloured agents really differ "
+              "from the team average (an exact test, after correcting for {n} comparisons). Click a point to open "
+              "the agent.",
     },
     "drilldown_funnel_95": {"zh": "95% 正常范围", "en": "95% normal range"},
     "drilldown_funnel_998": {"zh": "99.8% 正常范围", "en": "99.8% normal range"},
