@@ -37,6 +37,7 @@ VERDICT_KEY: dict[str, str] = {
     "better": "drilldown_verdict_better",
     "worse": "drilldown_verdict_worse",
     "noise": "drilldown_verdict_noise",
+    "too_few": "drilldown_verdict_too_few",
     "untested": "drilldown_verdict_untested",
     "count": "drilldown_verdict_count",
     "no_previous": "drilldown_verdict_no_previous",

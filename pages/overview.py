@@ -24,6 +24,15 @@ from ui.theme import BAD, GOOD, LIMIT, NEUTRAL, PALETTE, plot
 
 ensure_app()  # direct links on a fresh server: run inside app.py
 
+#: a card's verdict (views.overview.headline) -> key
+CARD_VERDICT_KEY: dict[str, str] = {
+    "better": "ov_significant",
+    "worse": "ov_significant",
+    "noise": "ov_noise",
+    "too_few": "ov_too_few",
+    "untested": "ov_untested",
+}
+
 f = sidebar_filters(show=("period", "grain", "team", "channel"))
 present = is_presenting()
 prev = f.previous()
@@ -63,8 +72,9 @@ cols[0].metric(
 for col, card in zip(cols[1:], cards.itertuples()):
     unit = card.unit
     delta = None
-    if pd.notna(card.change):
-        delta = f"{card.change * 100:+.1f} pp" if unit == "share" else f"{card.change:+.1f}"
+    shown = card.change * 100 if unit == "share" else card.change
+    if pd.notna(card.change) and round(shown, 1) != 0:  # "+0.0" would draw an arrow for no change
+        delta = f"{shown:+.1f} pp" if unit == "share" else f"{shown:+.1f}"
     col.metric(
         local(card, "name"),
         fmt.metric_value(card.value, unit) if card.n else "—",
@@ -75,9 +85,10 @@ for col, card in zip(cols[1:], cards.itertuples()):
     if not card.n:
         col.caption(t("ov_no_data_card"))
     elif pd.notna(card.change):
-        word = t("ov_significant") if card.significant else t("ov_noise")
+        word = t(CARD_VERDICT_KEY.get(card.verdict, "ov_untested"))
         colour = (GOOD if card.improved else BAD) if card.significant else NEUTRAL
-        col.markdown(f"<span style='color:{colour}'>{word}</span>", unsafe_allow_html=True)
+        col.markdown(f"<span style='color:{colour}'>{t('ov_card_n', word=word, n=fmt.count(card.n))}</span>",
+                     unsafe_allow_html=True)
 
 # --- index trend with control limits, and the team ranking ---------------------------------
 left, right = st.columns([3, 2]) if not present else (st.container(), st.container())

@@ -13,9 +13,11 @@ from hypothesis import strategies as st
 from qa_analytics.analytics import trends
 from qa_analytics.analytics.trends import (
     change_label,
+    fisher_p,
     mann_whitney_u,
     period_over_period,
     rolling,
+    small_expected,
     two_proportion_test,
     welch_t_test,
 )
@@ -359,3 +361,94 @@ def test_rolling_rejects_bad_window():
 def test_module_exports():
     for name in trends.__all__:
         assert hasattr(trends, name)
+
+
+# ---------------------------------------------------------------------------
+# honest numbers (issue 10): small samples, three verdicts, many units
+# ---------------------------------------------------------------------------
+def test_zero_of_three_to_three_of_three_is_fisher_and_too_few():
+    df = pd.DataFrame({"period": [1, 2], "metric": ["pass", "pass"], "value": [0.0, 1.0], "n": [3, 3],
+                       "successes": [0, 3]})
+    row = period_over_period(df).iloc[1]
+    # R: fisher.test(matrix(c(3, 0, 0, 3), 2))$p.value = 0.1 (the z test would say 0.014)
+    assert row["test"] == "fisher_exact" and row["p_value"] == pytest.approx(0.1, abs=1e-12)
+    assert row["verdict"] == "too_few" and not row["significant"]
+    assert row["label_en"] == "up 100.0 percentage points, too few data to tell (p = 0.100)"
+    assert row["label_zh"] == "上升100.0个百分点，数据太少，无法判断（p = 0.100）"
+
+
+def test_fisher_matches_scipy_and_cochran_rule():
+    from scipy import stats
+
+    p, ratio = fisher_p([2, 10], [12, 40], [9, 30], [12, 40])
+    assert p[0] == pytest.approx(stats.fisher_exact([[9, 3], [2, 10]]).pvalue, rel=1e-12)
+    assert small_expected([2, 10], [12, 40], [9, 30], [12, 40]).tolist() == [False, False]
+    assert small_expected([0], [3], [3], [3]).tolist() == [True]
+
+
+def test_a_big_fall_on_three_evaluations_is_too_few_to_tell():
+    df = pd.DataFrame({"period": [1, 2], "metric": ["score", "score"], "value": [85.0, 73.0], "n": [3, 3],
+                       "sd": [10.0, 10.0]})
+    row = period_over_period(df).iloc[1]
+    # Welch: t = -12 / sqrt(100/3 + 100/3) = -1.47, df = 4, p = 0.216 (R: t.test on such data)
+    assert row["p_value"] == pytest.approx(0.2155, abs=1e-3)
+    # 80% power at alpha 0.05: (1.959964 + 0.841621) * 8.1650 = 22.87 points > 3
+    assert row["min_detectable"] == pytest.approx(2.801585 * math.sqrt(200 / 3), rel=1e-5)
+    assert row["verdict"] == "too_few" and "too few data to tell" in row["label_en"]
+    # the same change on 300 evaluations a period is a real one
+    big = period_over_period(df.assign(n=[300, 300])).iloc[1]
+    assert big["verdict"] == "significant"
+    # and a small change on large samples is normal variation, the sample could have seen 3 points
+    calm = period_over_period(df.assign(value=[85.0, 84.0], n=[300, 300])).iloc[1]
+    assert calm["verdict"] == "normal" and calm["min_detectable"] < 3
+
+
+def test_mdd_per_metric_or_kind():
+    df = pd.DataFrame({"period": [1, 2], "metric": ["score", "score"], "value": [85.0, 84.0], "n": [300, 300],
+                       "sd": [10.0, 10.0]})
+    assert period_over_period(df, mdd={"score": 1.0}).iloc[1]["verdict"] == "too_few"
+    assert period_over_period(df, mdd={"mean": 1.0}).iloc[1]["verdict"] == "too_few"
+    assert period_over_period(df, mdd=5.0).iloc[1]["verdict"] == "normal"
+
+
+def test_sixty_agents_without_change_are_not_significant():
+    """60 agents x 2 metrics, nothing changes: before the correction about 6 of
+    the 120 tests were "significant"; after it, most runs flag none."""
+    rng = np.random.default_rng(10)
+    runs, flagged_runs, raw = 100, 0, 0
+    for _ in range(runs):
+        rows = []
+        for a in range(60):
+            n1, n2 = rng.integers(20, 80, size=2)
+            s1, s2 = rng.normal(85, 8, n1), rng.normal(85, 8, n2)
+            rows += [{"period": 1, "level_key": a, "metric": "score", "value": s1.mean(), "n": n1, "sd": s1.std(ddof=1)},
+                     {"period": 2, "level_key": a, "metric": "score", "value": s2.mean(), "n": n2, "sd": s2.std(ddof=1)}]
+            x1, x2 = rng.binomial(n1, 0.9), rng.binomial(n2, 0.9)
+            rows += [{"period": 1, "level_key": a, "metric": "pass", "value": x1 / n1, "n": n1, "successes": x1},
+                     {"period": 2, "level_key": a, "metric": "pass", "value": x2 / n2, "n": n2, "successes": x2}]
+        out = period_over_period(pd.DataFrame(rows))
+        tested = out[out["period"] == 2]
+        assert (tested["comparisons"] == 60).all()
+        raw += int((tested["p_value"] < 0.05).sum())
+        flagged_runs += bool(tested["significant"].any())
+    assert raw / (runs * 120) > 0.03  # the uncorrected rate is the nominal 5%...
+    assert flagged_runs / runs <= 0.10  # ...the corrected family flags in at most ~5% of runs (2 sd margin)
+
+
+def test_identical_scores_have_no_spread(con):
+    """Seven scores of exactly 99.9, then seven of 99.8: the sd is 0, not 1.6e-6
+    from cancellation (numpy.var(ddof=1) of the values is 0), and no t of -120,129."""
+    import datetime as dt
+
+    from qa_analytics.analytics.metrics import metric_table
+
+    from conftest import insert_rows
+
+    rows = [{"record_key": f"k{i}", "contact_id": f"c{i}", "eval_date": dt.date(2026, 1 + i // 7, 5 + i % 7),
+             "agent_id": "1001", "team": "A", "channel": "voice", "total_score": 99.9 if i < 7 else 99.8}
+            for i in range(14)]
+    insert_rows(con, "monitoring", rows)
+    t = metric_table(con, "qa_mean_score", grain="month", level="center", rollups=False)
+    assert t["sd"].tolist() == [0.0, 0.0]
+    out = period_over_period(t.assign(kind="mean"))
+    assert out.iloc[1]["verdict"] == "untested" and not out.iloc[1]["significant"]

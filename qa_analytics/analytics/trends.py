@@ -71,10 +71,17 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from ..stats.multiplicity import adjust_p, comparisons
+
 __all__ = [
     "ALPHA",
+    "DEFAULT_MDD",
     "Comparison",
+    "VERDICTS",
     "change_label",
+    "fisher_p",
+    "min_detectable",
+    "small_expected",
     "mann_whitney_u",
     "period_over_period",
     "rolling",
@@ -84,6 +91,8 @@ __all__ = [
 
 #: Default significance level.
 ALPHA = 0.05
+#: what a period-over-period change says: a real change, noise, or nothing to tell either way
+VERDICTS = ("significant", "normal", "too_few", "untested", "no_previous")
 
 _TEST_EFFECT = {
     "two_proportion_z": "cohen_h",
@@ -298,7 +307,7 @@ def _fmt_p(p: float) -> str:
 
 
 def change_label(
-    change: float, p_value: float, alpha: float = ALPHA, unit: str = "points"
+    change: float, p_value: float, alpha: float = ALPHA, unit: str = "points", *, too_few: bool = False
 ) -> tuple[str, str]:
     """An English and a Chinese sentence for a change and its p-value.
 
@@ -311,6 +320,9 @@ def change_label(
         change_label(0.8, 0.41)   == ("up 0.8 points, within normal variation (p = 0.410)",
                                       "上升0.8分，属正常波动（p = 0.410）")
 
+    ``too_few``: the change is not significant and the samples could not
+    have shown a change of the size that matters (:func:`min_detectable`):
+    "too few data to tell" / "数据太少，无法判断", not "normal variation".
     No change: "unchanged" / "持平"; no previous value (NaN change): "no
     previous period" / "无上期数据"; NaN p-value: "(not tested: too few
     data)" / "（数据不足，未检验）".
@@ -332,7 +344,75 @@ def change_label(
     ps = _fmt_p(p_value)
     if p_value < alpha:
         return f"{en}, significant ({ps})", f"{zh}，差异显著（{ps}）"
+    if too_few:
+        return f"{en}, too few data to tell ({ps})", f"{zh}，数据太少，无法判断（{ps}）"
     return f"{en}, within normal variation ({ps})", f"{zh}，属正常波动（{ps}）"
+
+
+# ---------------------------------------------------------------------------
+# small samples: exact tests and the change a sample could have shown
+# ---------------------------------------------------------------------------
+#: the smallest change worth detecting, by kind, in the units labels use
+#: (percentage points for rates, points for means), unless a caller says
+DEFAULT_MDD: dict[str, float] = {"rate": 5.0, "mean": 3.0}
+#: the power at which :func:`min_detectable` is computed
+POWER = 0.80
+#: Fisher's exact test replaces the z test when an expected cell count is below this
+FISHER_BELOW = 5.0
+
+
+def fisher_p(xa: ArrayLike, na: ArrayLike, xb: ArrayLike, nb: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Fisher's exact test of two proportions, element by element: the
+    two-sided p-value and the sample odds ratio (``scipy.stats.fisher_exact``,
+    as R's ``fisher.test``; 0/3 against 3/3 gives p = 0.1).  NaN for invalid counts."""
+    from scipy import stats
+
+    xa, na, xb, nb = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (xa, na, xb, nb))
+    p = np.full(xa.shape, np.nan)
+    ratio = np.full(xa.shape, np.nan)
+    for i in range(len(xa)):
+        if not (na[i] > 0 and nb[i] > 0 and 0 <= xa[i] <= na[i] and 0 <= xb[i] <= nb[i]):
+            continue
+        table = [[int(xb[i]), int(nb[i] - xb[i])], [int(xa[i]), int(na[i] - xa[i])]]
+        res = stats.fisher_exact(table, alternative="two-sided")
+        p[i], ratio[i] = min(float(res.pvalue), 1.0), float(res.statistic)
+    return p, ratio
+
+
+def small_expected(xa: ArrayLike, na: ArrayLike, xb: ArrayLike, nb: ArrayLike) -> np.ndarray:
+    """Whether a 2x2 table of two proportions has an expected count below
+    :data:`FISHER_BELOW` (Cochran's rule for when the z / chi-square test fails)."""
+    xa, na, xb, nb = (np.asarray(v, dtype=float) for v in (xa, na, xb, nb))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total = na + nb
+        succ = (xa + xb) / total
+        low = np.minimum(succ, 1 - succ) * np.minimum(na, nb)
+    return np.asarray(low < FISHER_BELOW)
+
+
+def min_detectable(kind: str, n_a: ArrayLike, n_b: ArrayLike, *, p: ArrayLike = np.nan, sd_a: ArrayLike = np.nan,
+                   sd_b: ArrayLike = np.nan, alpha: float = ALPHA, power: float = POWER) -> np.ndarray:
+    """The smallest change two samples of sizes ``n_a`` and ``n_b`` detect
+    with probability ``power`` at ``alpha`` (two-sided), in the value's unit:
+    ``(z_{1-alpha/2} + z_power) * se``, with ``se = sqrt(p (1 - p) (1/n_a +
+    1/n_b))`` for rates (``p`` the pooled proportion) and ``sqrt(sd_a^2/n_a
+    + sd_b^2/n_b)`` for means (Cohen 1988, ch. 2 and 6, normal approximation).
+    For a rate of 0 or 1 the variance at 50% stands in (nothing varies yet
+    the sample is still small)."""
+    from scipy import stats
+
+    k = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
+    n_a, n_b = np.asarray(n_a, dtype=float), np.asarray(n_b, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if kind == "rate":
+            pp = np.asarray(p, dtype=float)
+            var = np.where((pp > 0) & (pp < 1), pp * (1 - pp), 0.25)
+            se = np.sqrt(var * (1 / n_a + 1 / n_b))
+        elif kind == "mean":
+            se = np.sqrt(np.asarray(sd_a, dtype=float) ** 2 / n_a + np.asarray(sd_b, dtype=float) ** 2 / n_b)
+        else:
+            raise ValueError(f"kind must be 'rate' or 'mean', not {kind!r}")
+    return k * se
 
 
 # ---------------------------------------------------------------------------
@@ -374,15 +454,35 @@ def _groupby(df: pd.DataFrame):
 
 
 def period_over_period(
-    df: pd.DataFrame, alpha: float = ALPHA, *, rate_scale: str = "proportion"
+    df: pd.DataFrame, alpha: float = ALPHA, *, rate_scale: str = "proportion", adjust: str = "bh",
+    mdd: float | dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """Compare every period with the previous one, for every metric and level.
 
     Within each ``level_key`` x ``metric`` series (sorted by ``period``), row
     *i* is compared with row *i - 1* - the previous period *present in the
-    data* (a gap is not filled).  Rates get the two-proportion z test, means
-    Welch's t from summary statistics (see the module docstring); rows with
-    neither ``successes`` nor ``sd`` get the change but no test.
+    data* (a gap is not filled).  Rates get the two-proportion z test, or
+    Fisher's exact test when an expected count is below 5 (0/3 against 3/3:
+    z gives p = 0.014, Fisher 0.10); means Welch's t from summary statistics
+    (see the module docstring); rows with neither ``successes`` nor ``sd``
+    get the change but no test.
+
+    Units are summary statistics of records, so a team's or the center's
+    mean treats evaluations as independent; evaluations of one agent are
+    correlated, and a caller that wants agent-clustered inference passes
+    agent-level means as the observations (one value per agent).
+
+    ``adjust``: the p-values of the units compared at once (the rows of one
+    period and metric, across ``level_key``) are adjusted for the false
+    discovery rate (``"bh"``, Benjamini–Hochberg; ``"none"`` keeps the raw p),
+    so 60 agents without a real change do not yield three "significant" ones.
+
+    ``mdd``: the smallest change that matters, in the labels' units
+    (percentage points for rates, points for means): a number, or a dict by
+    metric id or by kind; default :data:`DEFAULT_MDD`.  A change that is not
+    significant where the samples could not have detected a change that size
+    (:func:`min_detectable` above it) is "too few data to tell", not normal
+    variation.
 
     ``rate_scale``: ``proportion`` (rate values in [0, 1]; labels show the
     change x 100 as percentage points) or ``percent`` (values already 0-100).
@@ -399,9 +499,17 @@ def period_over_period(
     * ``p_value`` - two-sided
     * ``effect_size`` - Cohen's h (rates) or Hedges' g (means), signed like change
     * ``effect_measure`` - ``cohen_h`` | ``hedges_g`` | None
-    * ``significant`` - ``p_value < alpha`` (bool; False when untested)
+    * ``p_adjusted`` - after the multiplicity adjustment; ``comparisons`` -
+      how many tests of the same period and metric it corrected for
+    * ``significant`` - ``p_adjusted < alpha`` (bool; False when untested)
+    * ``min_detectable`` - the change the samples detect with 80% power, in
+      the labels' units (NaN when untested)
+    * ``verdict`` - one of :data:`VERDICTS`: ``significant``, ``normal``
+      (within normal variation), ``too_few`` (too few data to tell),
+      ``untested``, ``no_previous``
     * ``label_en``, ``label_zh`` - e.g. "down 2.1 points, significant
       (p = 0.003)" / "下降2.1分，差异显著（p = 0.003）", see :func:`change_label`
+      (the p shown is the adjusted one)
     """
     if rate_scale not in ("proportion", "percent"):
         raise ValueError("rate_scale must be 'proportion' or 'percent'")
@@ -434,35 +542,80 @@ def period_over_period(
     dfree = np.full(m, np.nan)
     p = np.full(m, np.nan)
     eff = np.full(m, np.nan)
+    exact = np.zeros(m, dtype=bool)
     if is_rate.any():
         _, _, z, pp, h = _prop_core(px[is_rate], pn[is_rate], x[is_rate], n[is_rate])
         stat[is_rate], p[is_rate], eff[is_rate] = z, pp, h
+        exact[is_rate] = small_expected(px[is_rate], pn[is_rate], x[is_rate], n[is_rate]) & np.isfinite(pp)
+        if exact.any():
+            fp, ratio = fisher_p(px[exact], pn[exact], x[exact], n[exact])
+            p[exact], stat[exact] = fp, ratio
     if is_mean.any():
         t, d, pp, gg = _welch_core(
             out["prev_value"][is_mean], psd[is_mean], pn[is_mean], value[is_mean], sd[is_mean], n[is_mean]
         )
         stat[is_mean], dfree[is_mean], p[is_mean], eff[is_mean] = t, d, pp, gg
-    test = np.where(is_rate, "two_proportion_z", np.where(is_mean, "welch_t", None)).astype(object)
+    test = np.where(is_rate, np.where(exact, "fisher_exact", "two_proportion_z"),
+                    np.where(is_mean, "welch_t", None)).astype(object)
     test[~(is_rate | is_mean)] = None
     out["test"] = pd.Series(test, index=out.index, dtype=object)
     out["statistic"], out["df"], out["p_value"], out["effect_size"] = stat, dfree, p, eff
     out["effect_measure"] = pd.Series(
         [_TEST_EFFECT.get(t) if t else None for t in test], index=out.index, dtype=object
     )
-    out["significant"] = np.isfinite(p) & (p < alpha)
-    en, zh = [], []
+    family = [c for c in ("period", "metric") if c in out.columns]
+    p_adj = np.full(m, np.nan)
+    n_tests = np.zeros(m, dtype="int64")
+    groups = out.groupby(family, sort=False, dropna=False).indices.values() if family else [np.arange(m)]
+    for idx in groups:
+        p_adj[idx] = adjust_p(p[idx], adjust)
+        n_tests[idx] = comparisons(p[idx])
+    out["p_adjusted"], out["comparisons"] = p_adj, n_tests
+    significant = np.isfinite(p_adj) & (p_adj < alpha)
+    out["significant"] = significant
+
     scale = 100.0 if rate_scale == "proportion" else 1.0
-    for k, c, pv_ in zip(kind, change.to_numpy(float), p):
+    detect = np.full(m, np.nan)
+    if is_rate.any():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pooled = (px[is_rate] + x[is_rate]) / (pn[is_rate] + n[is_rate])
+        detect[is_rate] = 100.0 * min_detectable("rate", pn[is_rate], n[is_rate], p=pooled, alpha=alpha)
+    if is_mean.any():
+        detect[is_mean] = min_detectable("mean", pn[is_mean], n[is_mean], sd_a=psd[is_mean], sd_b=sd[is_mean],
+                                         alpha=alpha)
+    detect = np.where(np.isfinite(p), detect, np.nan)
+    out["min_detectable"] = detect
+    metric_ids = out["metric"].to_numpy(object) if "metric" in out.columns else np.full(m, None, dtype=object)
+    threshold = np.array([_mdd_for(mdd, mid, k) for mid, k in zip(metric_ids, kind)], dtype=float)
+    too_few = ~significant & np.isfinite(p) & (detect > threshold)
+    has_prev = out["prev_value"].notna().to_numpy()
+    out["verdict"] = np.select(
+        [~has_prev, ~np.isfinite(p), significant, too_few], ["no_previous", "untested", "significant", "too_few"],
+        "normal")
+    en, zh = [], []
+    for k, c, pv_, few in zip(kind, change.to_numpy(float), p_adj, too_few):
         if k == "rate":
-            e, z_ = change_label(c * scale, pv_, alpha, "pp")
+            e, z_ = change_label(c * scale, pv_, alpha, "pp", too_few=bool(few))
         elif k == "mean":
-            e, z_ = change_label(c, pv_, alpha, "points")
+            e, z_ = change_label(c, pv_, alpha, "points", too_few=bool(few))
         else:
             e, z_ = change_label(c, pv_, alpha, "")
         en.append(e)
         zh.append(z_)
     out["label_en"], out["label_zh"] = en, zh
     return out
+
+
+def _mdd_for(mdd: float | dict[str, float] | None, metric: Any, kind: str) -> float:
+    """The smallest change that matters for one row (see ``period_over_period``)."""
+    if isinstance(mdd, (int, float)):
+        return float(mdd)
+    if isinstance(mdd, dict):
+        if metric in mdd:
+            return float(mdd[metric])
+        if kind in mdd:
+            return float(mdd[kind])
+    return DEFAULT_MDD.get(kind, float("inf"))
 
 
 def rolling(df: pd.DataFrame, window: int, min_periods: int | None = None) -> pd.DataFrame:

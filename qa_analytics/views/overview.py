@@ -63,8 +63,10 @@ def headline(
     * ``change`` (value - prev_value), ``p_value``, ``significant`` (bool),
       ``label_en``, ``label_zh`` (e.g. "down 2.1 points, significant (p = 0.003)")
     * ``verdict`` - ``better`` / ``worse`` (significant change in the good /
-      bad direction), ``noise`` (tested, not significant), ``untested`` (a
-      count, or too few data to test), ``no_previous``, ``no_data``
+      bad direction), ``noise`` (tested, not significant, and the samples
+      could have shown a change that matters), ``too_few`` (not significant,
+      but too few data to tell), ``untested`` (a count, or too few data to
+      test), ``no_previous``, ``no_data``
     * ``improved`` - True / False for better / worse, None otherwise
     """
     prev_from, prev_to = previous_period(date_from, date_to)
@@ -106,7 +108,7 @@ def headline(
                     better = bool((rec["change"] > 0) == m.higher_is_better)
                     rec.update(verdict="better" if better else "worse", improved=better)
                 else:
-                    rec["verdict"] = "noise"
+                    rec["verdict"] = "too_few" if r["verdict"] == "too_few" else "noise"
         rows.append(rec)
     return pd.DataFrame(rows)
 

@@ -35,6 +35,7 @@ STRINGS = {
     "drilldown_verdict_better": {"zh": "显著改善", "en": "significant improvement"},
     "drilldown_verdict_worse": {"zh": "显著变差", "en": "significant deterioration"},
     "drilldown_verdict_noise": {"zh": "属正常波动", "en": "within normal variation"},
+    "drilldown_verdict_too_few": {"zh": "数据太少，无法判断", "en": "too few data to tell"},
     "drilldown_verdict_untested": {"zh": "较上期（数据少，未检验）", "en": "vs previous period (too few data to test)"},
     "drilldown_verdict_count": {"zh": "较上期", "en": "vs previous period"},
     "drilldown_verdict_no_previous": {"zh": "上期无数据", "en": "no data in the previous period"},
