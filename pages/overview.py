@@ -118,6 +118,8 @@ with right:
     ranking = call(indicators.composite_index, grain="all", level="team",
                    date_from=f.date_from, date_to=f.date_to, channel=f.channel)
     ranking = ranking.dropna(subset=["index"]) if len(ranking) else ranking
+    apart = ranking[~ranking["ranked"]] if len(ranking) else ranking
+    ranking = ranking[ranking["ranked"]] if len(ranking) else ranking
     if ranking.empty:
         st.info(t("ov_ranking_empty"))
     else:
@@ -131,6 +133,11 @@ with right:
         fig.update_xaxes(range=[0, 105], title_text=t("ov_index_axis"))
         plot(fig, key="ov_ranking", height=max(300, 44 * len(ranking) + 80))
         st.caption(t("ov_ranking_note"))
+    if len(apart):  # listed apart, never first: too few data, or too little of the model covered
+        st.caption(t("ov_not_ranked", units=join(
+            t("ov_not_ranked_n", team=r.level_key, n=fmt.count(r.n)) if r.not_ranked == "n"
+            else t("ov_not_ranked_coverage", team=r.level_key, coverage=fmt.pct(r.coverage, 0))
+            for r in apart.itertuples())))
 
 # --- alerts --------------------------------------------------------------------------------
 st.subheader(t("ov_alerts"))

@@ -456,12 +456,20 @@ def test_center_only_metric_is_shared_by_every_team(db, models):
     assert node(tree, "2025-01-01", "T1", "index")["score"] == pytest.approx(56.0)
 
 
+def _rules(models, min_n, min_coverage):
+    from dataclasses import replace
+
+    return I.ModelSet(tuple(replace(v, rank_min_n=min_n, min_coverage=min_coverage) for v in models.versions))
+
+
 def test_composite_index_ranks(db, models):
-    ci = I.composite_index(db, models, "month", "team")
-    assert list(ci.columns) == ["period", "level_key", "index", "coverage", "n", "model_from", "rank"]
+    ci = I.composite_index(db, _rules(models, 1, 0.0), "month", "team")
+    assert list(ci.columns) == ["period", "level_key", "index", "coverage", "n", "model_from", "not_ranked",
+                                "ranked", "rank"]
     jan = ci[ci["period"] == pd.Timestamp("2025-01-01")]
     # T2 100 ranks before T1 57.5
     assert jan["level_key"].tolist() == ["T2", "T1"] and jan["rank"].tolist() == [1, 2]
+    assert jan["ranked"].all() and (jan["not_ranked"] == "").all()
     center = I.composite_index(db, models, "month", "center")
     assert center["rank"].isna().all() and set(center["level_key"]) == {"center"}
 
@@ -719,3 +727,34 @@ def test_saving_keeps_comments_of_the_values_it_did_not_change(tmp_path, seed):
     text = path.read_text(encoding="utf-8")
     assert I.load_models(path) == I.ModelSet(ms.versions, str(path))
     assert [n for n in notes if n not in text] == [], seed  # changed values keep their comments too
+
+
+def test_units_below_the_ranking_rules_are_listed_apart(db, models):
+    """Issue 10: a team with few observations or little of the model covered is
+    never ranked first; it is listed after the ranked ones, with the reason."""
+    every = I.composite_index(db, _rules(models, 1, 0.0), "month", "team")
+    jan = every[every["period"] == pd.Timestamp("2025-01-01")].set_index("level_key")
+    # T2's index rests on fewer observations than T1's: demand more than T2 has
+    strict_n = int(jan.loc["T2", "n"]) + 1
+    assert jan.loc["T1", "n"] >= strict_n
+    ci = I.composite_index(db, _rules(models, strict_n, 0.0), "month", "team")
+    jan2 = ci[ci["period"] == pd.Timestamp("2025-01-01")]
+    assert jan2["level_key"].tolist() == ["T1", "T2"]  # T2 has the higher index, yet comes after
+    assert jan2["rank"].tolist()[0] == 1 and pd.isna(jan2["rank"].tolist()[1])
+    assert jan2.set_index("level_key").loc["T2", "not_ranked"] == "n"
+    # a coverage rule above what a unit has
+    cov = I.composite_index(db, _rules(models, 1, 1.0), "month", "team")
+    low = cov[cov["coverage"] < 1.0 - 1e-12]
+    assert (low["not_ranked"] == "coverage").all() and low["rank"].isna().all()
+
+
+def test_ranking_rules_in_the_model_file(tmp_path):
+    text = SENS_TOML.replace("effective_from = 2025-01-01", "effective_from = 2025-01-01\nrank_min_n = 50\nmin_coverage = 0.6", 1)
+    ms = I.loads_models(text)
+    assert ms.versions[0].ranking_rules == (50, 0.6)
+    # a save keeps them, and a model without them has the defaults
+    again = I.loads_models(I.dumps_models(ms))
+    assert again.versions[0].ranking_rules == (50, 0.6)
+    assert I.loads_models(SENS_TOML).versions[0].ranking_rules == (I.RANK_MIN_N, I.MIN_COVERAGE)
+    with pytest.raises(I.ModelError, match="min_coverage"):
+        I.loads_models(text.replace("min_coverage = 0.6", "min_coverage = 1.5"))

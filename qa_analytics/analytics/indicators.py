@@ -210,6 +210,17 @@ class IndicatorModel:
     areas: tuple[Node, ...]
     name: str = ""
     note: str = ""
+    #: a unit is ranked only with at least this many observations behind its index
+    rank_min_n: int | None = None
+    #: ... and at least this share (0-1) of the weights backed by data; below it
+    #: an index is not compared either (it rests on a fraction of the model)
+    min_coverage: float | None = None
+
+    @property
+    def ranking_rules(self) -> tuple[int, float]:
+        """``(min_n, min_coverage)`` of rankings and comparisons under this version."""
+        return (RANK_MIN_N if self.rank_min_n is None else self.rank_min_n,
+                MIN_COVERAGE if self.min_coverage is None else self.min_coverage)
 
     def walk(self) -> Iterable[tuple[str, str | None, int, Node]]:
         """``(node_id, parent_id, depth, node)`` for every node, depth first.
@@ -539,7 +550,10 @@ def check(model: IndicatorModel | ModelSet) -> None:
 # Reading
 # --------------------------------------------------------------------------
 
-_VERSION_KEYS = {"effective_from", "name", "note", "areas"}
+_VERSION_KEYS = {"effective_from", "name", "note", "areas", "rank_min_n", "min_coverage"}
+#: defaults of a version's ranking rules (``rank_min_n``, ``min_coverage``)
+RANK_MIN_N = 30
+MIN_COVERAGE = 0.8
 _NODE_KEYS = {"id", "weight", "name_en", "name_zh", "metric", "direction", "target", "floor", "note"}
 
 
@@ -674,11 +688,22 @@ def _parse_version(raw: Any, path: str, issues: list[Issue]) -> IndicatorModel |
         nd = _parse_node(a, f"{p}areas[{k}]", 1, issues)
         if nd is not None:
             areas.append(nd)
+    rank_min_n = raw.get("rank_min_n")
+    if rank_min_n is not None and (isinstance(rank_min_n, bool) or not isinstance(rank_min_n, int) or rank_min_n < 1):
+        issues.append(Issue(f"{p}rank_min_n", f"must be a whole number of at least 1, not {rank_min_n!r}"))
+        rank_min_n = None
+    min_coverage = raw.get("min_coverage")
+    if min_coverage is not None and (isinstance(min_coverage, bool) or not isinstance(min_coverage, (int, float))
+                                     or not 0 <= min_coverage <= 1):
+        issues.append(Issue(f"{p}min_coverage", f"must be a share between 0 and 1, not {min_coverage!r}"))
+        min_coverage = None
     return IndicatorModel(
         effective_from=eff,
         areas=tuple(areas),
         name=raw.get("name", "") if isinstance(raw.get("name", ""), str) else "",
         note=raw.get("note", "") if isinstance(raw.get("note", ""), str) else "",
+        rank_min_n=rank_min_n,
+        min_coverage=None if min_coverage is None else float(min_coverage),
     )
 
 
@@ -798,6 +823,10 @@ def dumps_models(models: ModelSet | IndicatorModel, header: str | None = None) -
             out.append(f"name = {_toml_value(m.name)}")
         if m.note:
             out.append(f"note = {_toml_value(m.note)}")
+        if m.rank_min_n is not None:
+            out.append(f"rank_min_n = {_toml_value(m.rank_min_n)}")
+        if m.min_coverage is not None:
+            out.append(f"min_coverage = {_toml_value(m.min_coverage)}")
         out.append("")
         for a in m.areas:
             node_lines(a, "versions.areas", "  ", 1)
@@ -899,7 +928,8 @@ def _edit_document(text: str, ms: ModelSet) -> str:
         return dumps_models(ms)
 
     def fill(t: Any, m: IndicatorModel) -> None:
-        _sync(t, {"effective_from": m.effective_from, "name": m.name or None, "note": m.note or None})
+        _sync(t, {"effective_from": m.effective_from, "name": m.name or None, "note": m.note or None,
+                  "rank_min_n": m.rank_min_n, "min_coverage": m.min_coverage})
         _sync_children(t, "areas", m.areas, 1)
 
     old = doc["versions"]
@@ -1331,22 +1361,50 @@ def composite_index(
     -------
     DataFrame with ``period``, ``level_key``, ``index`` (0-100),
     ``coverage`` (0-1), ``n`` (observations behind all leaves), ``model_from``
-    and ``rank`` (Int64: 1 = best unit of the period; NA at center level or
-    without an index), sorted by period and rank.
+    and ``rank`` (Int64: 1 = best unit of the period; NA at center level,
+    without an index, or below the ranking rules), ``ranked`` (bool) and
+    ``not_ranked`` (why not: ``""``, ``"no_index"``, ``"n"`` -- fewer
+    observations than the version's ``rank_min_n`` -- or ``"coverage"`` --
+    less of the weights backed by data than its ``min_coverage``), sorted by
+    period, ranked units first by rank, then the others.  A unit with one
+    survey and 40% of the weights covered is listed apart, never first.
     """
-    tree = score_tree(con, model, grain, level, _scope(scope, restrict), as_of=as_of, min_n=min_n, rollups=rollups)
-    return _index_from_tree(tree, level)
+    models = _resolve_models(model)
+    tree = score_tree(con, models, grain, level, _scope(scope, restrict), as_of=as_of, min_n=min_n, rollups=rollups)
+    return _index_from_tree(tree, level, models)
 
 
-def _index_from_tree(tree: pd.DataFrame, level: str) -> pd.DataFrame:
+def _index_from_tree(tree: pd.DataFrame, level: str,
+                     models: ModelSet | IndicatorModel | None = None) -> pd.DataFrame:
     root = tree[tree["node_id"] == ROOT_ID]
     out = root[["period", "level_key", "score", "coverage", "n", "model_from"]].rename(columns={"score": "index"})
     out = out.reset_index(drop=True)
+    min_n, min_cov = _ranking_rules(models, out["model_from"])
+    has_index = out["index"].notna().to_numpy()
+    enough_n = out["n"].to_numpy(dtype=float) >= min_n
+    enough_cov = out["coverage"].to_numpy(dtype=float) >= min_cov - 1e-12
+    out["not_ranked"] = np.select([~has_index, ~enough_cov, ~enough_n], ["no_index", "coverage", "n"], "")
+    out["ranked"] = (out["not_ranked"] == "") & (level != "center")
     if level == "center":
         out["rank"] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out["not_ranked"] = np.where(has_index, "", "no_index")
     else:
-        out["rank"] = out.groupby("period")["index"].rank(method="min", ascending=False).astype("Int64")
-    return out.sort_values(["period", "rank", "level_key"], na_position="last", ignore_index=True)
+        out["rank"] = out["index"].where(out["ranked"]).groupby(out["period"]).rank(
+            method="min", ascending=False).astype("Int64")
+    out = out.assign(_apart=~out["ranked"], _v=-out["index"].fillna(-np.inf))
+    out = out.sort_values(["period", "_apart", "rank", "_v", "level_key"], na_position="last", ignore_index=True)
+    return out.drop(columns=["_apart", "_v"])
+
+
+def _ranking_rules(models: ModelSet | IndicatorModel | None, model_from: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the ranking rules of the model version the row was scored under."""
+    if models is None:
+        return np.full(len(model_from), RANK_MIN_N, dtype=float), np.full(len(model_from), MIN_COVERAGE)
+    versions = models.versions if isinstance(models, ModelSet) else (models,)
+    rules = {pd.Timestamp(v.effective_from): v.ranking_rules for v in versions}
+    default = versions[0].ranking_rules
+    picked = [rules.get(pd.Timestamp(t), default) for t in model_from]
+    return (np.array([r[0] for r in picked], dtype=float), np.array([r[1] for r in picked], dtype=float))
 
 
 # --------------------------------------------------------------------------

@@ -28,6 +28,9 @@ STRINGS = {
     "ov_index_axis": {"zh": "综合指数（0–100）", "en": "Index (0–100)"},
     "ov_ranking": {"zh": "班组排名（综合指数）", "en": "Team ranking (index)"},
     "ov_ranking_empty": {"zh": "本期没有可排名的班组数据。", "en": "No team data to rank in this period."},
+    "ov_not_ranked": {"zh": "未排名：{units}。", "en": "Not ranked: {units}."},
+    "ov_not_ranked_n": {"zh": "{team}（样本仅 {n}）", "en": "{team} (n = {n} only)"},
+    "ov_not_ranked_coverage": {"zh": "{team}（指标覆盖仅 {coverage}）", "en": "{team} ({coverage} of the weights covered)"},
     "ov_ranking_note": {
         "zh": "悬停可查看样本量。样本少的班组波动大，名次差一两位不代表真实差距，请结合“逐级下钻”页的漏斗图判断。",
         "en": "Hover for sample sizes. Small teams vary more: one or two places apart is not a real difference; see the funnel plot on the Drill-down page.",
