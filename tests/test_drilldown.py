@@ -202,9 +202,10 @@ def test_headline_change_and_verdicts(con):
     assert list(h.index) == list(dd.CARD_METRICS)
     crit = h.loc["critical_error_rate"]
     assert (crit["value"], crit["n"], crit["prev_value"], crit["prev_n"]) == (0.3, 20, 0.0, 20)
-    # pooled p = 6/40, se = sqrt(0.15 * 0.85 * (1/20 + 1/20)) = 0.112916, z = 0.3 / se = 2.65684,
-    # p = erfc(z / sqrt 2) = 0.0078876 (= R prop.test(c(0, 6), c(20, 20), correct = FALSE))
-    assert crit["p_value"] == pytest.approx(0.0078876, abs=1e-6)
+    # pooled p = 6/40: an expected count of 3 errors per period is below 5, so the z test
+    # (p = 0.0079) gives way to Fisher's exact test: R fisher.test(matrix(c(0, 20, 6, 14), 2))
+    # $p.value = 0.02019602
+    assert crit["p_value"] == pytest.approx(0.02019602, abs=1e-7)
     assert crit["significant"] and crit["verdict"] == "worse"  # a higher critical-error rate is worse
     count = h.loc["qa_evaluations"]
     assert (count["value"], count["change"], count["verdict"]) == (20, 0, "untested")
@@ -219,8 +220,9 @@ def test_headline_change_and_verdicts(con):
     assert first.loc["critical_error_rate", "verdict"] == "no_previous"
 
 
-def test_previous_period_has_the_same_length():
-    assert previous_period(D(2026, 3, 1), D(2026, 3, 31)) == (D(2026, 1, 29), D(2026, 2, 28))
+def test_previous_period_of_a_month_is_the_month_before():
+    # issue 10: March against February, not "Jan 29 - Feb 28"
+    assert previous_period(D(2026, 3, 1), D(2026, 3, 31)) == (D(2026, 2, 1), D(2026, 2, 28))
 
 
 def test_team_comparison_best_first(small):

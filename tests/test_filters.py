@@ -96,11 +96,14 @@ def test_kwargs_round_trip_and_merge():
     assert merged.team == ("A",) and merged.agent == ("1001",) and merged.tester == ("qa",)
 
 
-def test_previous_is_the_same_length_just_before():
+def test_previous_is_the_period_a_review_compares_with():
     f = Filter.of(dt.date(2026, 3, 1), dt.date(2026, 3, 31), team="A")
     p = f.previous()
-    assert (p.date_from, p.date_to, p.team) == (dt.date(2026, 1, 29), dt.date(2026, 2, 28), ("A",))
-    assert (p.date_to - p.date_from) == (f.date_to - f.date_from)
+    assert (p.date_from, p.date_to, p.team) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28), ("A",))
+    free = Filter.of(dt.date(2026, 3, 5), dt.date(2026, 3, 14)).previous()
+    assert (free.date_from, free.date_to) == (dt.date(2026, 2, 23), dt.date(2026, 3, 4))
+    y = f.year_ago()
+    assert (y.date_from, y.date_to) == (dt.date(2025, 3, 1), dt.date(2025, 3, 31))
     with pytest.raises(ValueError):
         Filter().previous()
 

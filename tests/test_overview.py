@@ -11,9 +11,10 @@ from qa_analytics.demo.load import load_demo
 from qa_analytics.views import overview
 
 
-def test_previous_period_has_the_same_length():
+def test_previous_period_of_a_quarter_is_the_quarter_before():
+    # issue 10: Q2 against Q1, not "2025-12-31 - 2026-03-31"
     assert previous_period(dt.date(2026, 4, 1), dt.date(2026, 6, 30)) == (
-        dt.date(2025, 12, 31), dt.date(2026, 3, 31))
+        dt.date(2026, 1, 1), dt.date(2026, 3, 31))
 
 
 def _insert_surveys(con, day: dt.date, satisfied: int, other: int, start: int) -> None:

@@ -49,10 +49,10 @@ class Filters:
         return self.scope.words(lang(), dates=dates)
 
     def previous(self) -> Filters:
-        """The period of the same length just before this one."""
-        days = (self.date_to - self.date_from).days + 1
-        return replace(self, date_from=self.date_from - dt.timedelta(days=days),
-                       date_to=self.date_from - dt.timedelta(days=1))
+        """The period a review compares this one with (the month, quarter or
+        half-year before; a free range: the same length before)."""
+        prev = self.scope.previous()
+        return replace(self, date_from=prev.date_from, date_to=prev.date_to)
 
 
 def _month_start(d: dt.date, back: int = 0) -> dt.date:

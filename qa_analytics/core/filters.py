@@ -23,6 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from .periods import previous_period, year_ago
+
 __all__ = ["Term", "CHANNELS", "EVAL_TYPES", "EvalType", "Filter", "channel_label", "ALL_WORDS"]
 
 
@@ -151,11 +153,18 @@ class Filter:
         return replace(self, date_from=date_from, date_to=date_to)
 
     def previous(self) -> Filter:
-        """The same restriction over the days of the same length just before."""
+        """The same restriction over the period a review compares this one
+        with (:func:`qa_analytics.core.periods.previous_period`: the month,
+        quarter or half-year before; the same length before a free range)."""
         if self.date_from is None or self.date_to is None:
             raise ValueError("an open-ended filter has no previous period")
-        days = (self.date_to - self.date_from).days + 1
-        return self.with_dates(self.date_from - dt.timedelta(days=days), self.date_from - dt.timedelta(days=1))
+        return self.with_dates(*previous_period(self.date_from, self.date_to))
+
+    def year_ago(self) -> Filter:
+        """The same restriction over the same period a year earlier."""
+        if self.date_from is None or self.date_to is None:
+            raise ValueError("an open-ended filter has no period a year ago")
+        return self.with_dates(*year_ago(self.date_from, self.date_to))
 
     def conditions(self, *, date: str | None = None, team: str | None = None, agent: str | None = None,
                    channel: str | None = None, tester: str | None = None) -> tuple[list[str], list[Any]]:

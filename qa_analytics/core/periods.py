@@ -35,6 +35,7 @@ __all__ = [
     "period_start",
     "previous_period",
     "previous_start",
+    "year_ago",
 ]
 
 
@@ -162,12 +163,43 @@ def bucket_sql(col: str, name: str) -> str:
     return grain(name).sql(col)
 
 
+def _add_months(d: dt.date, k: int, *, month_end: bool = False) -> dt.date:
+    """``d`` moved by ``k`` months; a day past the target month's end becomes
+    its last day, and with ``month_end`` a month's last day stays one."""
+    y, m = divmod(d.month - 1 + k, 12)
+    y, m = d.year + y, m + 1
+    last = (dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(y, m, last if month_end else min(d.day, last))
+
+
+def _is_month_end(d: dt.date) -> bool:
+    return (d + dt.timedelta(days=1)).day == 1
+
+
 def previous_period(date_from: Any, date_to: Any) -> tuple[dt.date, dt.date]:
-    """The range of the same length that ends the day before ``date_from``
-    (what "against the previous period" compares a free date range with)."""
+    """The period a review compares ``[date_from, date_to]`` with.
+
+    A range that starts on the first of a month is moved back by the months
+    it spans: a month by one (March against February, not "Jan 29 - Feb
+    28"), a quarter by three, a half-year by six (2026H1 against 2025H2),
+    June-November against December-May, and a month to date (Nov 1-20)
+    against the same days of the month before (Oct 1-20); a range ending on
+    a month's last day ends on the last day there too.  Any other range is
+    compared with the range of the same length that ends the day before it.
+    """
     d0, d1 = as_date(date_from), as_date(date_to)
+    if d0.day == 1 and d1 >= d0:
+        months = (d1.year - d0.year) * 12 + d1.month - d0.month + 1
+        return _add_months(d0, -months), _add_months(d1, -months, month_end=_is_month_end(d1))
     days = (d1 - d0).days + 1
     return d0 - dt.timedelta(days=days), d0 - dt.timedelta(days=1)
+
+
+def year_ago(date_from: Any, date_to: Any) -> tuple[dt.date, dt.date]:
+    """The same period a year earlier (29 February becomes the 28th; a range
+    ending on a month's last day ends on that month's last day)."""
+    d0, d1 = as_date(date_from), as_date(date_to)
+    return _add_months(d0, -12), _add_months(d1, -12, month_end=_is_month_end(d1))
 
 
 _NAMED = re.compile(

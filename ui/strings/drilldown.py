@@ -11,8 +11,8 @@ STRINGS = {
     "drilldown_crumb_sep": {"zh": "›", "en": "›"},
     "drilldown_crumb_help": {"zh": "返回这一级", "en": "Back to this level"},
     "drilldown_period": {
-        "zh": "{start} 至 {end}，变化与之前同样长的时段（{pstart} 至 {pend}）比较",
-        "en": "{start} to {end}; changes compare with the period of the same length before ({pstart} to {pend})",
+        "zh": "{start} 至 {end}，变化与上一期（{pstart} 至 {pend}）比较",
+        "en": "{start} to {end}; changes compare with the period before ({pstart} to {pend})",
     },
     "drilldown_empty_db": {
         "zh": "还没有质检记录。请在“数据导入”页导入质检导出表，或运行 `python -m qa_analytics demo` 生成演示数据。",
