@@ -50,25 +50,23 @@ if call(store.has_demo_data):
 
 # --- headline cards ------------------------------------------------------------------------
 cards = call(overview_view.headline, f.date_from, f.date_to, team=f.team, channel=f.channel)
-index_now = call(indicators.composite_index, grain="all", level="center",
-                 date_from=f.date_from, date_to=f.date_to, team=f.team)
-index_prev = call(indicators.composite_index, grain="all", level="center",
-                  date_from=prev.date_from, date_to=prev.date_to, team=f.team)
-
-
-def _first(frame: pd.DataFrame, col: str) -> float:
-    return float(frame[col].iloc[0]) if len(frame) and pd.notna(frame[col].iloc[0]) else math.nan
+index = call(overview_view.index_card, f.date_from, f.date_to, prev.date_from, prev.date_to, team=f.team)
 
 
 n_cards = 1 + len(cards)
 per_row = 3 if present else n_cards  # projector type is large: labels need the room
 cols = [c for start in range(0, n_cards, per_row) for c in st.columns(per_row)][:n_cards]
-idx_value, idx_prev = _first(index_now, "index"), _first(index_prev, "index")
 cols[0].metric(
-    t("ov_index"), fmt.num(idx_value),
-    delta=None if math.isnan(idx_value) or math.isnan(idx_prev) else f"{idx_value - idx_prev:+.1f}",
-    help=t("ov_index_help"),
+    t("ov_index"), fmt.num(index.value),
+    delta=f"{index.change:+.1f}" if index.comparable and round(index.change, 1) != 0 else None,
+    help=t("ov_index_help", coverage=fmt.pct(index.coverage, 0)),
 )
+if not math.isnan(index.value):
+    note = t("ov_index_coverage", coverage=fmt.pct(index.coverage, 0))
+    if not index.comparable and not math.isnan(index.prev_value):
+        note = t("sentences", first=note, then=t("ov_index_not_compared", rule=fmt.pct(index.min_coverage, 0)))
+    cols[0].caption(note)
+
 for col, card in zip(cols[1:], cards.itertuples()):
     unit = card.unit
     delta = None
@@ -89,6 +87,9 @@ for col, card in zip(cols[1:], cards.itertuples()):
         colour = (GOOD if card.improved else BAD) if card.significant else NEUTRAL
         col.markdown(f"<span style='color:{colour}'>{t('ov_card_n', word=word, n=fmt.count(card.n))}</span>",
                      unsafe_allow_html=True)
+
+if len(index.missing) and not present:
+    st.caption("ⓘ " + t("ov_index_missing", names=join(local(index.missing, "name"))))
 
 # --- index trend with control limits, and the team ranking ---------------------------------
 left, right = st.columns([3, 2]) if not present else (st.container(), st.container())

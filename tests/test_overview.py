@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pytest
 
@@ -34,7 +35,7 @@ def test_headline_rate_change_is_tested(con):
     _insert_surveys(con, dt.date(2026, 6, 10), 75, 25, 1000)
     h = overview.headline(con, dt.date(2026, 6, 1), dt.date(2026, 6, 30), metrics=["satisfaction_rate"])
     row = h.iloc[0]
-    # the previous period of 30 days is May 2 .. May 31, which holds May 10
+    # the previous period of June is May (May 1 .. 31), which holds May 10
     assert (row["value"], row["prev_value"], row["n"], row["prev_n"]) == (0.75, 0.60, 100, 100)
     assert row["change"] == pytest.approx(0.15)
     # by hand: pooled p = 0.675, se = sqrt(0.675 * 0.325 * (1/100 + 1/100)) = 0.066238,
@@ -82,3 +83,25 @@ def test_index_trend_is_the_composite_index_on_an_individuals_chart(tmp_path):
     assert all(isinstance(s, str) and s for s in sentences)
     short, none = overview.index_trend(con, "month", dt.date(2026, 6, 1), dt.date(2026, 6, 30))
     assert short.empty and none == []
+
+
+def test_index_card_says_what_it_rests_on_and_refuses_thin_comparisons(con):
+    """Issue 10: one month of surveys only against a month of monitoring only
+    must not read "0.0, down 84.4": the index covers a fraction of the weights,
+    says which indicators are missing, and is not compared."""
+    from qa_analytics.analytics.indicators import load_models
+    from qa_analytics.views.overview import index_card
+
+    from conftest import insert_rows
+
+    insert_rows(con, "monitoring", [
+        {"contact_id": f"m{i}", "eval_date": dt.date(2026, 10, 1 + i % 28), "agent_id": "1001", "team": "A",
+         "channel": "voice", "total_score": 95.0, "critical_error": False} for i in range(40)])
+    _insert_surveys(con, dt.date(2026, 11, 5), satisfied=0, other=30, start=0)
+    models = load_models()
+    card = index_card(con, dt.date(2026, 11, 1), dt.date(2026, 11, 30), models=models)
+    assert 0 < card.coverage < card.min_coverage
+    assert not card.comparable and math.isnan(card.change)
+    assert card.prev_value == card.prev_value  # there is a previous index, it is just not comparable
+    assert len(card.missing) and card.missing["global_weight"].is_monotonic_decreasing
+    assert {"name_en", "name_zh"} <= set(card.missing.columns)

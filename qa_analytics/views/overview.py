@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
-from ..analytics.indicators import composite_index
+from ..analytics.indicators import MIN_COVERAGE, ROOT_ID, ModelSet, composite_index, load_models, score_tree
 from ..analytics.metrics import get_metric, metric_table
 from ..analytics.trends import period_over_period
 from ..core.periods import previous_period
 from ..stats.spc import control_chart, explain_signals
 
-__all__ = ["HEADLINE_METRICS", "headline", "index_trend"]
+__all__ = ["HEADLINE_METRICS", "IndexCard", "headline", "index_card", "index_trend"]
 
 #: The leadership's headline cards, in display order.
 HEADLINE_METRICS: tuple[str, ...] = (
@@ -141,3 +142,66 @@ def index_trend(
         "ucl": cc["ucl"].to_numpy(), "lcl": cc["lcl"].to_numpy(), "signal": [bool(x) for x in cc["signals"]],
     })
     return out, explain_signals(cc, lang="zh-CN" if str(lang).startswith("zh") else "en")[:4]
+
+
+@dataclass(frozen=True)
+class IndexCard:
+    """The composite index of a period as a card shows it, with what it rests on.
+
+    ``coverage``: share (0-1) of the model's weights backed by data;
+    ``comparable``: both periods cover at least ``min_coverage`` of the
+    weights, so their difference means something (a satisfaction-only index
+    against a monitoring-only one does not); ``change`` is NaN otherwise.
+    ``missing``: the indicators without data this period (``node_id``,
+    ``name_en``, ``name_zh``, ``global_weight`` in percent of the index),
+    heaviest first."""
+
+    value: float
+    coverage: float
+    prev_value: float
+    prev_coverage: float
+    min_coverage: float
+    comparable: bool
+    change: float
+    n: int
+    missing: pd.DataFrame
+
+
+def index_card(con: duckdb.DuckDBPyConnection, date_from: dt.date, date_to: dt.date,
+               prev_from: dt.date | None = None, prev_to: dt.date | None = None,
+               team: str | None = None, models: ModelSet | None = None) -> IndexCard:
+    """The index over ``[date_from, date_to]`` and over the previous period
+    (``prev_from``/``prev_to``, default :func:`previous_period`), refusing to
+    compare when either rests on less than the model's ``min_coverage``."""
+    models = models or load_models()
+    if prev_from is None or prev_to is None:
+        prev_from, prev_to = previous_period(date_from, date_to)
+    nan = float("nan")
+
+    def tree(d0: dt.date, d1: dt.date) -> pd.DataFrame:
+        return score_tree(con, models, grain="all", level="center", date_from=d0, date_to=d1, team=team)
+
+    now, before = tree(date_from, date_to), tree(prev_from, prev_to)
+
+    def root(t: pd.DataFrame) -> tuple[float, float, int]:
+        r = t[t["node_id"] == ROOT_ID]
+        if r.empty or pd.isna(r["score"].iloc[0]):
+            return nan, 0.0, 0
+        return float(r["score"].iloc[0]), float(r["coverage"].iloc[0]), int(r["n"].iloc[0])
+
+    value, coverage, n = root(now)
+    prev_value, prev_coverage, _ = root(before)
+    try:
+        rule = models.model_for(date_from).ranking_rules[1]
+    except LookupError:
+        rule = models.versions[0].ranking_rules[1] if models.versions else MIN_COVERAGE
+    comparable = (value == value and prev_value == prev_value and coverage >= rule - 1e-12
+                  and prev_coverage >= rule - 1e-12)
+    if len(now):
+        leaves = now[(now["depth"] > 0) & now["metric"].notna() & now["score"].isna()]
+        missing = leaves.sort_values("global_weight", ascending=False)[["node_id", "name_en", "name_zh",
+                                                                          "global_weight"]]
+    else:
+        missing = pd.DataFrame(columns=["node_id", "name_en", "name_zh", "global_weight"])
+    return IndexCard(value, coverage, prev_value, prev_coverage, rule, comparable,
+                     value - prev_value if comparable else nan, n, missing.reset_index(drop=True))

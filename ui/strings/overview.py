@@ -9,9 +9,15 @@ STRINGS = {
     },
     "ov_index": {"zh": "服务质量综合指数", "en": "Service quality index"},
     "ov_index_help": {
-        "zh": "按指标体系加权汇总的 0–100 分综合指数（见“指标体系”页）。",
-        "en": "The weighted 0–100 roll-up of the indicator system (see the Indicator system page).",
+        "zh": "按指标体系加权汇总的 0–100 分综合指数（见“指标体系”页）：100 = 每项指标都达到目标值，0 = 都在底线。"
+              "本期有数据的指标占权重的 {coverage}。",
+        "en": "The weighted 0–100 roll-up of the indicator system (see the Indicator system page): 100 = every "
+              "indicator at its target, 0 = every one at its floor. Indicators with data this period carry "
+              "{coverage} of the weights.",
     },
+    "ov_index_coverage": {"zh": "100 = 全部达标，0 = 全在底线；覆盖权重 {coverage}", "en": "100 = all at target, 0 = all at floor; covers {coverage} of the weights"},
+    "ov_index_missing": {"zh": "本期缺少数据、未计入综合指数的指标：{names}", "en": "Indicators without data this period, left out of the index: {names}"},
+    "ov_index_not_compared": {"zh": "覆盖不足 {rule}，不与上期比较。", "en": "Not compared with the previous period: below {rule} coverage."},
     "ov_card_help": {"zh": "本期样本 {n}，上期 {prev_n}", "en": "Observations: {n} this period, {prev_n} before"},
     "ov_no_data_card": {"zh": "本期无数据", "en": "No data in this period"},
     "ov_significant": {"zh": "变化显著", "en": "significant change"},
