@@ -32,6 +32,7 @@ STATUS_KEY: dict[str, str] = {
     "missing": "compliance_status_missing",
     "in_progress": "compliance_status_in_progress",
     "not_started": "compliance_status_not_started",
+    "before_start": "compliance_status_before_start",
     "holiday": "compliance_status_holiday",
     "no_data": "compliance_status_no_data",
 }
@@ -62,6 +63,7 @@ STYLE = {
     "missing": (BAD, "x", "✗"),
     "in_progress": ("#56B4E9", "/", "…"),
     "not_started": ("#e3e3e3", "", "·"),
+    "before_start": ("#f5f5f5", "", ""),
     "holiday": ("#bdbdbd", ".", "–"),
     "no_data": ("#ffffff", "", "?"),
 }
@@ -153,6 +155,13 @@ if (judged["state"] == "missing").any():
 else:
     st.success(head)
 st.caption(t("compliance_as_of", d=fmt.date(as_of)))
+# counting starts at each kind's first record: say so where that is inside the range
+starts = frame.groupby("requirement", sort=False)["counted_from"].first()
+late = [(r, d) for r, d in starts.items() if pd.isna(d) or pd.Timestamp(d).date() > d0]
+if late:
+    st.caption("ⓘ " + t("compliance_counted_from", items=join(
+        t("compliance_counted_item", req=short[r], d=fmt.date(pd.Timestamp(d).date()) if pd.notna(d)
+          else t("compliance_no_records")) for r, d in late)))
 
 # --- summary table ---------------------------------------------------------------------------
 rows = []

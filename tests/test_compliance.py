@@ -141,7 +141,7 @@ def test_compliance_calendar_rows(con):
     out = compliance(con, *Q1, as_of=D(2024, 3, 31))
     assert list(out.columns) == [
         "requirement", "label_en", "label_zh", "frequency", "period_start", "period_end",
-        "team", "expected", "done", "met", "status",
+        "team", "expected", "done", "met", "status", "counted_from",
     ]
     assert list(dict.fromkeys(out.requirement)) == [r.id for r in comp.REQUIREMENTS]
     assert out.team.isna().all() and (out.expected == 1).all()
@@ -198,8 +198,14 @@ def test_review_dates_and_expected_override(con):
         expected={"leadership_call_test": 2},
     )
     rev = out[out.requirement == "management_review"]
-    # H2 2023 had no review -> missing; H1 2024 has one (met already, still in progress)
-    assert rev.status.tolist() == ["missing", "in_progress"] and rev.met.tolist() == [False, True]
+    # H2 2023 lies before the store's first record (January 2024): not counted (issue 10);
+    # H1 2024 has a review (met already, still in progress)
+    assert rev.status.tolist() == ["before_start", "in_progress"] and rev.met.tolist() == [False, True]
+    assert (rev.counted_from == np.datetime64("2024-01-01")).all()
+    # with the programme said to start in July 2023, H2 2023 had no review: missing
+    since = compliance(con, D(2023, 7, 1), D(2024, 3, 31), as_of=D(2024, 3, 31), review_dates=[D(2024, 2, 20)],
+                       requirements=["management_review"], programme_start=D(2023, 7, 1))
+    assert since.status.tolist() == ["missing", "in_progress"]
     lead = out[out.requirement == "leadership_call_test"]
     assert (lead.expected == 2).all() and not lead.met.any()
     with pytest.raises(ValueError):
@@ -257,12 +263,32 @@ def test_by_team(con):
     assert set(only.team) == {"B"} and only.done.sum() == 0
 
 
-def test_empty_store_everything_missing():
+def test_empty_store_counts_nothing_missing_until_a_programme_start():
+    """Issue 10: with nothing stored no period is missing ('漏做 126 期' before any data);
+    given a programme start, every period from it on is."""
     c = store.connect(":memory:")
     s = compliance_summary(c, *Q1, as_of=D(2024, 12, 31))
+    assert (s.periods == 0).all() and (s.missing == 0).all()
+    s = compliance_summary(c, *Q1, as_of=D(2024, 12, 31), programme_start=Q1[0])
     assert (s.met == 0).all()
     assert s.set_index("requirement").loc["management_review"].missing_periods == [D(2024, 1, 1)]
     assert s.set_index("requirement").loc["qa_monitoring"].periods == 65
+
+
+def test_counting_starts_at_the_first_record_of_each_kind():
+    """Only November's surveys stored: nothing before them is missing, and each
+    requirement starts at its own kind's first record."""
+    c = store.connect(":memory:")
+    insert(c, "survey", [{"survey_id": "S1", "survey_date": D(2026, 11, 5), "satisfaction": "satisfied"}])
+    insert(c, "call_test", [{"test_date": D(2026, 9, 14), "tester_type": "qa", "agent_id": "x2", "team": "A"}])
+    out = compliance(c, D(2026, 1, 1), D(2026, 11, 30), as_of=D(2026, 11, 30))
+    mon = out[out.requirement == "qa_monitoring"]
+    assert (mon.status == "before_start").all()  # no monitoring at all yet
+    qa = out[out.requirement == "qa_call_test"]
+    assert (qa[qa.period_end < np.datetime64("2026-09-14")].status == "before_start").all()
+    assert (qa[qa.period_start > np.datetime64("2026-09-20")].status == "missing").any()
+    rev = out[out.requirement == "management_review"]  # the reviews start with the first record of any kind
+    assert rev.counted_from.iloc[0] == np.datetime64("2026-09-14")
 
 
 def test_module_exports():

@@ -220,8 +220,30 @@ _TEAM_VIEWS = {"monitoring": "monitoring_v", "call_test": "call_test_v"}
 
 _COLUMNS = [
     "requirement", "label_en", "label_zh", "frequency", "period_start", "period_end",
-    "team", "expected", "done", "met", "status",
+    "team", "expected", "done", "met", "status", "counted_from",
 ]
+#: the tables whose first record starts the reviews' counting (no table records reviews)
+_ANY_RECORD = ("monitoring", "call_test", "survey", "system_check")
+
+
+def _start_of(con: duckdb.DuckDBPyConnection, req: Requirement,
+              programme_start: DateLike | Mapping[str, DateLike] | None) -> dt.date | None:
+    """When ``req`` starts counting (see ``compliance``'s ``programme_start``)."""
+    if isinstance(programme_start, Mapping):
+        if req.id in programme_start:
+            return as_date(programme_start[req.id])
+    elif programme_start is not None:
+        return as_date(programme_start)
+    if req.table is not None:
+        first = con.execute(f"SELECT min({req.date_col}) FROM {req.table}").fetchone()[0]
+    else:
+        firsts = [con.execute(f"SELECT min({_DATE_OF[t]}) FROM {t}").fetchone()[0] for t in _ANY_RECORD]
+        firsts = [f for f in firsts if f is not None]
+        first = min(firsts) if firsts else None
+    return as_date(first) if first is not None else None
+
+
+_DATE_OF = {"monitoring": "eval_date", "call_test": "test_date", "survey": "survey_date", "system_check": "check_date"}
 
 
 def _teams(con: duckdb.DuckDBPyConnection, d0: dt.date, d1: dt.date) -> list[str]:
@@ -282,6 +304,7 @@ def compliance(
     expected: Mapping[str, int] | None = None,
     requirements: Sequence[str] | None = None,
     teams: Sequence[str] | None = None,
+    programme_start: DateLike | Mapping[str, DateLike] | None = None,
 ) -> pd.DataFrame:
     """One row per requirement x period (x team): was the required activity done?
 
@@ -305,6 +328,12 @@ def compliance(
         :data:`REQUIREMENTS` order).
     teams : with ``by_team``, the teams to report (default: the roster's teams
         and every team with monitoring or call tests in the periods).
+    programme_start : when each requirement's counting starts: a date for
+        all, or a date per requirement id.  Default: the first record of the
+        requirement's kind in the store (the first record of any kind for
+        the reviews, which no table holds), so a store holding only November's
+        surveys does not report 126 missed monitoring days.  Periods ending
+        before it are ``before_start``, not missing.
 
     Returns
     -------
@@ -319,6 +348,8 @@ def compliance(
     * ``done`` - records in the period (int)
     * ``met`` - ``done >= expected`` (bool)
     * ``status`` - ``met`` | ``missing`` | ``in_progress`` | ``not_started``
+      | ``before_start`` (ended before the requirement's counting began)
+    * ``counted_from`` - that start (datetime64; NaT when nothing is stored)
 
     sorted by requirement (table order), team, period_start.
     """
@@ -364,6 +395,8 @@ def compliance(
         grid["label_zh"] = req.label_zh
         grid["frequency"] = req.frequency
         grid["expected"] = int(need.get(req.id, 1))
+        start = _start_of(con, req, programme_start)
+        grid["counted_from"] = pd.Timestamp(start) if start is not None else pd.NaT
         frames.append(grid)
 
     if not frames:
@@ -376,6 +409,8 @@ def compliance(
     status = np.where(out["met"], "met", "missing").astype(object)
     status = np.where(out["period_end"] > cut_ts, "in_progress", status)
     status = np.where(out["period_start"] > cut_ts, "not_started", status)
+    counted = out["counted_from"]
+    status = np.where(counted.isna() | (out["period_end"] < counted), "before_start", status)
     out["status"] = pd.Series(status, index=out.index, dtype=object)
     order = {r: i for i, r in enumerate(ids)}
     out["_o"] = out["requirement"].map(order)

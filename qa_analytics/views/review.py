@@ -251,7 +251,7 @@ def compliance_calendar(
         working_days(s, e, hol, extra) for s, e in zip(fr["period_start"], fr["period_end"])
     ]
     status = fr["status"].to_numpy(object).copy()
-    status[(fr["working_days"].to_numpy() == 0) & ~fr["met"].to_numpy(bool)] = "holiday"
+    status[(fr["working_days"].to_numpy() == 0) & ~fr["met"].to_numpy(bool) & (status != "before_start")] = "holiday"
     if review_dates is None:
         status[(fr["requirement"] == "management_review").to_numpy()] = "no_data"
     fr["status"] = status

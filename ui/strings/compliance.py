@@ -52,6 +52,14 @@ STRINGS = {
     "compliance_status_missing": {"zh": "缺漏", "en": "missing"},
     "compliance_status_in_progress": {"zh": "进行中", "en": "in progress"},
     "compliance_status_not_started": {"zh": "未开始", "en": "not started"},
+    "compliance_status_before_start": {"zh": "开始统计前", "en": "before counting starts"},
+    "compliance_counted_from": {
+        "zh": "应做次数从各类记录的第一条开始统计，此前的期次不算漏做：{items}。",
+        "en": "Required activity is counted from the first record of each kind; periods before it are not "
+              "missing: {items}.",
+    },
+    "compliance_counted_item": {"zh": "{req} 自 {d}", "en": "{req} from {d}"},
+    "compliance_no_records": {"zh": "尚无记录", "en": "no records yet"},
     "compliance_status_holiday": {"zh": "全为假期，无需开展", "en": "holiday, not required"},
     "compliance_status_no_data": {"zh": "暂无数据来源", "en": "no data source yet"},
     "compliance_col_requirement": {"zh": "要求", "en": "Requirement"},
