@@ -847,3 +847,48 @@ def test_p_prime_with_equal_sizes_is_an_individuals_chart(counts, n) -> None:
     np.testing.assert_allclose(pp["sigma"], xmr["sigma"], rtol=1e-9, atol=1e-15)
     np.testing.assert_allclose(pp["ucl"], np.minimum(xmr["ucl"], 1.0), rtol=1e-9, atol=1e-15)
     np.testing.assert_allclose(pp["lcl"], np.maximum(xmr["lcl"], 0.0), rtol=1e-9, atol=1e-15)
+
+
+# ---------------------------------------------------------------------------
+# R and S charts (issue 10): the chart beneath an x-bar chart, stand-alone too
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("n, d3_table, D3, D4, B3, B4", [
+    # Montgomery, Introduction to Statistical Quality Control, Appendix VI (3-4 decimals)
+    (2, 0.853, 0.0, 3.267, 0.0, 3.267),
+    (5, 0.864, 0.0, 2.114, 0.0, 2.089),
+    (10, 0.797, 0.223, 1.777, 0.284, 1.716),
+    (25, 0.708, 0.459, 1.541, 0.565, 1.435),
+])
+def test_r_and_s_limits_match_the_table_factors(n, d3_table, D3, D4, B3, B4):
+    from qa_analytics.stats.spc import c4, d2, d3
+
+    assert d3(n) == pytest.approx(d3_table, abs=6e-4)
+    rng = np.random.default_rng(n)
+    groups = [rng.normal(50, 4, n) for _ in range(30)]
+    r = control_chart(groups, "r", rules=None)
+    rbar = np.mean([np.ptp(g) for g in groups])
+    assert r["center"].iloc[0] == pytest.approx(rbar, rel=1e-12)
+    assert r["ucl"].iloc[0] == pytest.approx(rbar * (1 + 3 * d3(n) / d2(n)), rel=1e-12)
+    assert r["ucl"].iloc[0] / rbar == pytest.approx(D4, abs=2e-3)
+    assert r["lcl"].iloc[0] / rbar == pytest.approx(D3, abs=2e-3)
+    s = control_chart(groups, "s", rules=None)
+    sbar = np.mean([np.std(g, ddof=1) for g in groups])
+    assert s["center"].iloc[0] == pytest.approx(sbar, rel=1e-12)
+    assert s["ucl"].iloc[0] / sbar == pytest.approx(B4, abs=2e-3)
+    assert s["lcl"].iloc[0] / sbar == pytest.approx(B3, abs=2e-3)
+    assert s["ucl"].iloc[0] == pytest.approx(sbar * (1 + 3 * np.sqrt(1 - c4(n) ** 2) / c4(n)), rel=1e-12)
+
+
+def test_r_chart_flags_a_subgroup_that_spreads():
+    rng = np.random.default_rng(1)
+    groups = [rng.normal(80, 2, 5) for _ in range(20)]
+    groups[15] = np.array([70.0, 90.0, 80.0, 75.0, 85.0])  # range 20 against ~4.7
+    r = control_chart(groups, "r", rules="nelson", baseline=12)
+    assert 1 in r["signals"].iloc[15]
+    assert r.attrs["chart"] == "r" and control_chart(groups, "range").attrs["chart"] == "r"
+    # varying sizes: a subgroup of one has no spread, and limits widen for small subgroups
+    mixed = control_chart([[1.0, 2.0, 3.0], [2.0], [1.0, 4.0], [2.0, 2.5, 3.0, 1.0]], "s", rules=None)
+    assert np.isnan(mixed["value"].iloc[1]) and np.isnan(mixed["ucl"].iloc[1])
+    assert mixed["ucl"].iloc[2] > mixed["ucl"].iloc[3]
+    with pytest.raises(ValueError):
+        control_chart([[1.0], [2.0]], "s")

@@ -61,6 +61,8 @@ __all__ = [
     "c4",
     "control_chart",
     "d2",
+    "d3",
+    "spread_chart",
     "dispersion_test",
     "explain_signals",
     "is_overdispersed",
@@ -70,17 +72,18 @@ __all__ = [
 
 #: Chart types understood by :func:`control_chart`.
 CHARTS: tuple[str, ...] = (
-    "xmr", "xbar_r", "xbar_s", "p", "np", "c", "u", "p_prime", "u_prime",
+    "xmr", "xbar_r", "xbar_s", "r", "s", "p", "np", "c", "u", "p_prime", "u_prime",
 )
 
 _CHART_ALIASES = {
     "imr": "xmr", "i_mr": "xmr", "individuals": "xmr", "x_mr": "xmr",
     "xbar": "xbar_r", "xbarr": "xbar_r", "xbars": "xbar_s",
+    "range": "r", "r_chart": "r", "s_chart": "s", "sd": "s", "stdev": "s",
     "p'": "p_prime", "laney_p": "p_prime", "pprime": "p_prime",
     "u'": "u_prime", "laney_u": "u_prime", "uprime": "u_prime",
 }
 _NEEDS_SIZES = ("p", "np", "u", "p_prime", "u_prime")
-_SUBGROUP_CHARTS = ("xbar_r", "xbar_s")
+_SUBGROUP_CHARTS = ("xbar_r", "xbar_s", "r", "s")
 
 #: d2(2) = 2 / sqrt(pi), the expected range of two standard normal variables.
 _D2_2 = 2.0 / math.sqrt(math.pi)
@@ -147,6 +150,32 @@ def d2(n: int) -> float:
     (tabulated to 3 decimals for n = 2..25).
     """
     return _d2_cached(_check_n(n, "d2"))
+
+
+@cache
+def _d3_cached(n: int) -> float:
+    from scipy import integrate, special
+
+    def phi(x: float) -> float:
+        return 0.5 * special.erfc(-x / math.sqrt(2.0))
+
+    def f(x: float, y: float) -> float:  # P(min < x, max > y) for x < y, as 1 - ... (Tippett 1925)
+        return 1.0 - phi(y) ** n - (1.0 - phi(x)) ** n + (phi(y) - phi(x)) ** n
+
+    lim = 12.0 + math.sqrt(2.0 * math.log(n))
+    second, _ = integrate.dblquad(lambda x, y: f(x, y), -lim, lim, lambda y: -lim, lambda y: y,
+                                  epsabs=1e-12, epsrel=1e-12)
+    return math.sqrt(max(2.0 * second - d2(n) ** 2, 0.0))
+
+
+def d3(n: int) -> float:
+    """Standard deviation of the range of ``n`` independent standard normal
+    observations: ``d3(n)^2 = E[R^2] - d2(n)^2``, with
+    ``E[R^2] = 2 * int int_{x<y} 1 - Phi(y)^n - (1 - Phi(x))^n + (Phi(y) - Phi(x))^n dx dy``,
+    integrated numerically as R's ``qcc`` does.  ``d3(2) = 0.8525``,
+    ``d3(5) = 0.8641``, ``d3(10) = 0.7971`` (Montgomery, Appendix VI).
+    The R chart's limits are ``d2(n) sigma +/- 3 d3(n) sigma``."""
+    return _d3_cached(_check_n(n, "d3"))
 
 
 def c4(n: int) -> float:
@@ -614,6 +643,36 @@ def _xbar_chart(groups: list[np.ndarray], k: int, estimator: str) -> _Limits:
                    n.astype(float), sigma_hat)
 
 
+def spread_chart(spreads: np.ndarray, n: np.ndarray, k: int, estimator: str) -> _Limits:
+    """R or S chart of subgroup ranges / standard deviations (Montgomery
+    ch. 6; R ``qcc`` "R" and "S" charts), sizes may vary.
+
+    sigma  = mean_i R_i / d2(n_i) (resp. S_i / c4(n_i)) over the baseline
+    subgroups with n_i >= 2, as the x-bar chart beside it;
+    center = sum(n_i R_i) / sum(n_i) (resp. S_i) over those subgroups;
+    limits = center +/- 3 d3(n_i) sigma (resp. 3 sqrt(1 - c4(n_i)^2) sigma),
+    the lower one clipped at 0 -- with constant n these are D3 R-bar, D4
+    R-bar and B3 S-bar, B4 S-bar of the tables.  A subgroup of one
+    observation has no spread: its point and limits are NaN."""
+    spreads, n = np.asarray(spreads, dtype=float), np.asarray(n, dtype=float)
+    ref = np.arange(n.size) < k
+    usable = ref & (n >= 2) & np.isfinite(spreads)
+    if not usable.any():
+        raise ValueError(f"the {estimator} chart needs at least one subgroup with 2 or more observations "
+                         "(within the baseline)")
+    sizes = n[usable].astype(int)
+    const = np.array([d2(int(v)) if estimator == "r" else c4(int(v)) for v in sizes])
+    sigma_hat = float(np.mean(spreads[usable] / const))
+    center_value = float(np.sum(n[usable] * spreads[usable]) / np.sum(n[usable]))
+    ok = n >= 2
+    se = np.full(n.size, np.nan)
+    se[ok] = [d3(int(v)) if estimator == "r" else math.sqrt(max(1.0 - c4(int(v)) ** 2, 0.0)) for v in n[ok]]
+    sigma = se * sigma_hat
+    center = np.full(n.size, center_value)
+    value = np.where(ok, spreads, np.nan)
+    return _Limits(value, center, sigma, np.maximum(center - 3 * sigma, 0.0), center + 3 * sigma, n, sigma_hat)
+
+
 def _laney_sigma_z(rate: np.ndarray, center: float, sigma_point: np.ndarray) -> float:
     """Laney's sigma_z = mean |z_i - z_{i-1}| / d2(2), z_i = (rate_i - center) / sigma_i.
 
@@ -697,15 +756,17 @@ def control_chart(
     ----------
     values : array-like
         * ``xmr``: one number per period.
-        * ``xbar_r``, ``xbar_s``: one subgroup per period, each a sequence of
-          numbers (list of lists, 2-D array with NaN padding, DataFrame with
-          one row per subgroup, or a Series of lists). Sizes may differ.
+        * ``xbar_r``, ``xbar_s``, ``r``, ``s``: one subgroup per period, each
+          a sequence of numbers (list of lists, 2-D array with NaN padding,
+          DataFrame with one row per subgroup, or a Series of lists). Sizes
+          may differ.  ``r`` and ``s`` chart the subgroups' ranges and
+          standard deviations (the chart beneath an x-bar chart).
         * ``p``, ``np``, ``p_prime``: the **number of defective items** in
           each subgroup (whole numbers, ``0 <= d_i <= n_i``), *not* the
           proportion; ``value`` reports the proportion for p / p'.
         * ``c``, ``u``, ``u_prime``: the number of defects (nonconformities).
         When ``values`` is a pandas Series or DataFrame its index is kept.
-    chart : {'xmr', 'xbar_r', 'xbar_s', 'p', 'np', 'c', 'u', 'p_prime', 'u_prime'}
+    chart : {'xmr', 'xbar_r', 'xbar_s', 'r', 's', 'p', 'np', 'c', 'u', 'p_prime', 'u_prime'}
         Chart type (case-insensitive; ``"p'"`` and ``"u'"`` are accepted).
     sizes : array-like, optional
         Subgroup sizes n_i (items inspected, or units of opportunity for u).
@@ -787,7 +848,13 @@ def control_chart(
             raise ValueError(f"sizes is not used by {key}: subgroup sizes come from the subgroups")
         groups = _as_subgroups(values, key)
         k = _check_baseline(baseline, len(groups))
-        lim = _xbar_chart(groups, k, "r" if key == "xbar_r" else "s")
+        if key in ("r", "s"):
+            sizes_ = np.array([g.size for g in groups], dtype=float)
+            spreads = np.array([float(np.ptp(g)) if key == "r" else (float(np.std(g, ddof=1)) if g.size > 1
+                                                                     else np.nan) for g in groups])
+            lim = spread_chart(spreads, sizes_, k, key)
+        else:
+            lim = _xbar_chart(groups, k, "r" if key == "xbar_r" else "s")
     else:
         x = _as_1d(values, "values", key)
         k = _check_baseline(baseline, x.size)
