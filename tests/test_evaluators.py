@@ -305,6 +305,22 @@ def test_krippendorff_alpha_textbook():
     # Krippendorff (2011): alpha = 0.743 (nominal), 0.849 (interval); units are rows here
     assert krippendorff_alpha(KRIPP.T, "interval") == pytest.approx(0.849, abs=5e-4)
     assert krippendorff_alpha(KRIPP.T, "nominal") == pytest.approx(0.743, abs=5e-4)
+    # ordinal (issue 10): Krippendorff (2011) 0.815; the krippendorff package
+    # (alpha(reliability_data=KRIPP, level_of_measurement="ordinal")) gives 0.8153875037548814
+    assert krippendorff_alpha(KRIPP.T, "ordinal") == pytest.approx(0.8153875037548814, abs=1e-12)
+
+
+def test_ordinal_alpha_matches_the_krippendorff_package():
+    # 4 raters x 30 units of 1-5 ratings, 20% missing (numpy default_rng(0)); the values are
+    # krippendorff.alpha(reliability_data=d, level_of_measurement=...) of the krippendorff package 0.9.0
+    rng = np.random.default_rng(0)
+    d = rng.integers(1, 6, size=(4, 30)).astype(float)
+    d[rng.random(d.shape) < 0.2] = np.nan
+    assert krippendorff_alpha(d.T, "ordinal") == pytest.approx(0.08235372212658643, abs=1e-12)
+    # ranks, not distances: any increasing relabelling of the categories leaves it unchanged
+    assert krippendorff_alpha(np.exp(d.T), "ordinal") == pytest.approx(0.08235372212658643, abs=1e-12)
+    with pytest.raises(ValueError):
+        krippendorff_alpha(d.T, "ratio")
 
 
 def test_krippendorff_alpha_small_by_hand():
