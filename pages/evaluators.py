@@ -195,7 +195,8 @@ if len(act):
 
 # --- leniency -------------------------------------------------------------------------------
 st.subheader(t("evaluators_leniency"))
-st.caption(t("evaluators_leniency_help", d=fmt.num(MIN_DIFF, 0)))
+st.caption(t("evaluators_leniency_help", d=fmt.num(MIN_DIFF, 0),
+             n=int(len_df["comparisons"].max()) if len(len_df) else 0))
 ok = len_df[len_df["label"] != "insufficient data"].iloc[::-1]
 if ok.empty:
     st.info(t("evaluators_leniency_empty"))

@@ -145,7 +145,8 @@ def _leniency_fixture(con):
 
 def test_leniency_hand_computed(con):
     _leniency_fixture(con)
-    out = leniency(con, D(2024, 5, 1), D(2024, 5, 31), min_cells=2).set_index("evaluator")
+    # the per-evaluator test by hand, before any multiplicity adjustment
+    out = leniency(con, D(2024, 5, 1), D(2024, 5, 31), min_cells=2, adjust="none").set_index("evaluator")
     # E1: cell diffs a1: 90 - (80+82)/2 = 9, a2: 85 - 78 = 7, a3: 88 - (86+84)/2 = 3
     #   mean 19/3 = 6.3333, sd = sqrt(((8/3)^2 + (2/3)^2 + (10/3)^2) / 2) = 3.055050,
     #   t = 6.3333 / (3.055050 / sqrt 3) = 3.590662, df = 2.
@@ -187,14 +188,47 @@ def test_leniency_hand_computed(con):
     assert math.isnan(e4.p_value)
     assert e4.label_en == "too few comparable evaluations"
     # a looser alpha turns E1 lenient; min_diff can veto a small difference
-    loose = leniency(con, D(2024, 5, 1), D(2024, 5, 31), min_cells=2, alpha=0.1).set_index("evaluator")
+    loose = leniency(con, D(2024, 5, 1), D(2024, 5, 31), min_cells=2, alpha=0.1, adjust="none").set_index("evaluator")
     assert loose.loc["E1"].label == "lenient"
     assert loose.loc["E1"].label_en == "lenient: 6.3 points above peers (p = 0.070)"
     assert loose.loc["E1"].label_zh == "偏松：比同行高6.3分（p = 0.070）"
-    veto = leniency(con, D(2024, 5, 1), D(2024, 5, 31), min_cells=2, alpha=0.1, min_diff=7)
+    veto = leniency(con, D(2024, 5, 1), D(2024, 5, 31), min_cells=2, alpha=0.1, min_diff=7, adjust="none")
     assert veto.set_index("evaluator").loc["E1"].label == "in line"
     # the default min_cells = 5 is not reached by anyone here
     assert (leniency(con, D(2024, 5, 1), D(2024, 5, 31)).label == "insufficient data").all()
+    # by default the three tested evaluators are corrected together (Benjamini-Hochberg; R:
+    # p.adjust(c(0.069566, 0.047214, 0.5), "BH") = 0.104349, 0.104349, 0.5): E2 is no longer severe
+    bh = leniency(con, D(2024, 5, 1), D(2024, 5, 31), min_cells=2).set_index("evaluator")
+    assert bh.loc["E2", "p_adjusted"] == pytest.approx(0.069566 * 3 / 2, abs=1e-5)
+    assert bh.loc["E1", "p_adjusted"] == pytest.approx(bh.loc["E2", "p_adjusted"])
+    assert bh.loc["E3", "p_adjusted"] == pytest.approx(0.5)
+    assert (bh.loc[["E1", "E2", "E3"], "comparisons"] == 3).all()
+    assert bh.loc["E2", "label"] == "in line" and "p = 0.104" in bh.loc["E2", "label_en"]
+
+
+def test_identical_evaluators_are_rarely_flagged(con):
+    """Eight evaluators who score alike: without the correction about one in
+    three runs showed a 'severe' or 'lenient' one; with it, about one in twenty."""
+    from conftest import insert_rows
+
+    rng = np.random.default_rng(8)
+    flagged_runs = 0
+    runs = 12
+    for run in range(runs):
+        con.execute("DELETE FROM monitoring")
+        rows = []
+        for month in (1, 2, 3):
+            for agent in range(30):
+                for ev in rng.choice(8, size=3, replace=False):
+                    rows.append({"contact_id": f"{run}-{month}-{agent}-{ev}", "eval_date": D(2024, month, 10),
+                                 "agent_id": f"A{agent}", "team": "T", "channel": "voice",
+                                 "evaluator": f"E{ev}", "total_score": float(rng.normal(85, 6))})
+        insert_rows(con, "monitoring", rows)
+        out = leniency(con, D(2024, 1, 1), D(2024, 3, 31))
+        assert (out["comparisons"] == 8).all()
+        flagged_runs += bool(out["label"].isin(["lenient", "severe"]).any())
+    assert flagged_runs <= 2
+
 
 
 def test_leniency_cell_averages_repeat_evaluations_and_months(con):

@@ -47,6 +47,7 @@ import pandas as pd
 
 from ..core.codes import Code, define
 from ..core.periods import as_date, bucket_sql
+from ..stats.multiplicity import adjust_p, comparisons
 from ..stats.reliability import icc, icc2_1, krippendorff_alpha
 from .compliance import calendar_periods, working_days
 
@@ -286,6 +287,7 @@ def leniency(
     alpha: float = 0.05,
     min_cells: int = 5,
     min_diff: float = 0.0,
+    adjust: str = "bh",
 ) -> pd.DataFrame:
     """Each evaluator's scores against the other evaluators' on comparable contacts.
 
@@ -305,9 +307,13 @@ def leniency(
     evaluator scores each agent once a month, ``mean_diff`` is the mean of
     (score - peer mean for that agent-month).
 
-    ``label``: ``lenient`` / ``severe`` when ``p_value < alpha`` and
+    ``label``: ``lenient`` / ``severe`` when ``p_adjusted < alpha`` and
     ``|mean_diff| >= min_diff`` (points), ``insufficient data`` with fewer
     than ``min_cells`` cells (or no variation to test), else ``in line``.
+    ``p_adjusted``: the evaluators' p-values (of one month, with
+    ``per_month``) adjusted together for the false discovery rate
+    (``adjust="bh"``, Benjamini–Hochberg; ``"none"`` keeps the raw p): eight
+    evaluators who score alike no longer yield one "severe" by chance.
 
     The baseline is the *other* evaluators, so one strongly lenient
     evaluator shifts everyone else's baseline: with E evaluators sharing the
@@ -328,6 +334,8 @@ def leniency(
     * ``peer_mean`` - mean over cells of the other evaluators' cell mean
     * ``mean_diff`` - ``mean_score - peer_mean`` (points; > 0 = more lenient)
     * ``sd_diff``, ``t``, ``df``, ``p_value``, ``effect_size`` (Cohen's d_z)
+    * ``p_adjusted``, ``comparisons`` - after the multiplicity adjustment, and
+      how many evaluators it corrected for
     * ``label`` - ``lenient`` | ``severe`` | ``in line`` | ``insufficient data``
     * ``label_en``, ``label_zh`` - a sentence, e.g. "lenient: 5.2 points above
       peers (p < 0.001)" / "偏松：比同行高5.2分（p < 0.001）"
@@ -337,7 +345,7 @@ def leniency(
     cols = [
         "evaluator", *(["period_start", "period_end"] if per_month else []), "evaluations",
         "evaluations_compared", "cells", "mean_score", "peer_mean", "mean_diff", "sd_diff", "t",
-        "df", "p_value", "effect_size", "label", "label_en", "label_zh",
+        "df", "p_value", "p_adjusted", "comparisons", "effect_size", "label", "label_en", "label_zh",
     ]
     rng = _range(con, date_from, date_to)
     if rng is None:
@@ -383,8 +391,16 @@ def leniency(
     dfree = np.where(ok, k - 1, np.nan)
     df["t"], df["df"] = t, dfree
     df["p_value"] = _t_two_sided(t, dfree)
+    raw = df["p_value"].to_numpy(float)
+    p_adj = np.full(len(df), np.nan)
+    n_tests = np.zeros(len(df), dtype="int64")
+    families = df.groupby("cell_month", sort=False).indices.values() if per_month else [np.arange(len(df))]
+    for idx in families:
+        p_adj[idx] = adjust_p(raw[idx], adjust)
+        n_tests[idx] = comparisons(raw[idx])
+    df["p_adjusted"], df["comparisons"] = p_adj, n_tests
     labels, en, zh = [], [], []
-    for d, p in zip(md, df["p_value"].to_numpy(float)):
+    for d, p in zip(md, p_adj):
         if not np.isfinite(p):
             lab = "insufficient data"
         elif p < alpha and abs(d) >= min_diff and d != 0:

@@ -82,13 +82,14 @@ STRINGS = {
     "evaluators_leniency": {"zh": "打分偏松还是偏严", "en": "Lenient or severe?"},
     "evaluators_leniency_help": {
         "zh": "只比较可比的录音：同一坐席、同一个月里，某质检员给的分与其他质检员给的分相差多少。圆点为平均差，横线为 95% 区间。"
-              "在 0 右边 = 比同行给分高（偏松），左边 = 偏低（偏严）。只有相差 {d} 分以上且不是偶然时才标为偏松/偏严；"
+              "在 0 右边 = 比同行给分高（偏松），左边 = 偏低（偏严）。只有相差 {d} 分以上且不是偶然（已对 {n} 名质检员的比较做多重比较校正）"
+              "时才标为偏松/偏严；"
               "灰色区域内视为与同行一致。",
         "en": "Only comparable contacts count: for the same agent in the same month, how many points an evaluator's "
               "scores differ from the other evaluators'. The dot is the average difference, the line its 95% "
               "interval. Right of 0 = scores higher than peers (lenient), left = lower (severe). Labelled lenient "
-              "or severe only when the difference is {d} points or more and not chance; inside the grey band = in "
-              "line with peers.",
+              "or severe only when the difference is {d} points or more and not chance (after correcting for {n} "
+              "comparisons); inside the grey band = in line with peers.",
     },
     "evaluators_leniency_empty": {
         "zh": "没有足够的可比评估（同一坐席同月被多名质检员评过）来比较打分尺度。请选择更长的时间段。",
