@@ -142,6 +142,8 @@ with right:
 
 # --- alerts --------------------------------------------------------------------------------
 st.subheader(t("ov_alerts"))
+if not present:  # why a card may say "normal variation" while an alert says "below the control limit"
+    st.caption(t("ov_alerts_help"))
 signals = call(metric_spc.signals_for_alerts, f.date_from, f.date_to, level="center",
                grain="week" if f.grain in ("day", "week") else "month", team=f.team)
 gaps = call(review.compliance_gaps, f.date_from, f.date_to, team=f.team)

@@ -42,6 +42,12 @@ STRINGS = {
         "en": "Hover for sample sizes. Small teams vary more: one or two places apart is not a real difference; see the funnel plot on the Drill-down page.",
     },
     "ov_alerts": {"zh": "本期预警", "en": "Alerts of the period"},
+    "ov_alerts_help": {
+        "zh": "预警来自控制图：把本期放在整个历史序列中看是否异常；上方卡片只比较本期与上一期。两者可能不同，例如本期与上期相近、但两期都低于长期水平。",
+        "en": "Alerts come from the control charts: is this period unusual against the whole history? The cards "
+              "above only compare this period with the previous one. The two can differ, e.g. when this period is "
+              "close to the last but both lie below the long-run level.",
+    },
     "ov_no_alerts": {"zh": "本期没有控制图异常信号，也没有漏做的评价。", "en": "No control-chart signals and no missed evaluations in this period."},
     "ov_open_chart": {"zh": "查看控制图", "en": "Open the control chart"},
     "ov_open_calendar": {"zh": "查看合规日历", "en": "Open the compliance calendar"},
