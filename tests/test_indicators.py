@@ -758,3 +758,16 @@ def test_ranking_rules_in_the_model_file(tmp_path):
     assert I.loads_models(SENS_TOML).versions[0].ranking_rules == (I.RANK_MIN_N, I.MIN_COVERAGE)
     with pytest.raises(I.ModelError, match="min_coverage"):
         I.loads_models(text.replace("min_coverage = 0.6", "min_coverage = 1.5"))
+
+
+def test_mdd_in_the_model_reaches_the_period_comparison(tmp_path):
+    """Issue 10: the smallest change that matters is set per indicator in the model."""
+    text = SENS_TOML
+    ms = I.loads_models(text)
+    leaf_id, leaf = ms.versions[0].leaves()[0]
+    with_mdd = text.replace(f'metric = "{leaf.metric}"', f'metric = "{leaf.metric}"\nmdd = 1.5', 1)
+    m2 = I.loads_models(with_mdd)
+    assert m2.versions[0].mdd_by_metric() == {leaf.metric: 1.5}
+    assert I.loads_models(I.dumps_models(m2)).versions[0].mdd_by_metric() == {leaf.metric: 1.5}
+    with pytest.raises(I.ModelError, match="mdd"):
+        I.loads_models(with_mdd.replace("mdd = 1.5", "mdd = -2"))

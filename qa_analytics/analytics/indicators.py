@@ -187,6 +187,10 @@ class Node:
     floor: float | None = None
     children: tuple[Node, ...] = ()
     note: str = ""
+    #: the smallest change of the leaf's metric that matters, in the units
+    #: changes are stated in (points; percentage points for rates): below it
+    #: a non-significant change on small samples is "too few data to tell"
+    mdd: float | None = None
 
     @property
     def is_leaf(self) -> bool:
@@ -215,6 +219,10 @@ class IndicatorModel:
     #: ... and at least this share (0-1) of the weights backed by data; below it
     #: an index is not compared either (it rests on a fraction of the model)
     min_coverage: float | None = None
+
+    def mdd_by_metric(self) -> dict[str, float]:
+        """The ``mdd`` its leaves set, by metric id (for ``trends.period_over_period``)."""
+        return {nd.metric: nd.mdd for _id, nd in self.leaves() if nd.metric and nd.mdd is not None}
 
     @property
     def ranking_rules(self) -> tuple[int, float]:
@@ -554,7 +562,7 @@ _VERSION_KEYS = {"effective_from", "name", "note", "areas", "rank_min_n", "min_c
 #: defaults of a version's ranking rules (``rank_min_n``, ``min_coverage``)
 RANK_MIN_N = 30
 MIN_COVERAGE = 0.8
-_NODE_KEYS = {"id", "weight", "name_en", "name_zh", "metric", "direction", "target", "floor", "note"}
+_NODE_KEYS = {"id", "weight", "name_en", "name_zh", "metric", "direction", "target", "floor", "note", "mdd"}
 
 
 class _Locator:
@@ -639,6 +647,10 @@ def _parse_node(raw: Any, path: str, depth: int, issues: list[Issue]) -> Node | 
         v = raw.get(k)
         return float(v) if _num(v) else v
 
+    mdd = raw.get("mdd")
+    if mdd is not None and (not _num(mdd) or float(mdd) <= 0):
+        issues.append(Issue(f"{path}.mdd", f"mdd must be a positive number, not {mdd!r}"))
+        mdd = None
     node_id = raw.get("id")
     if node_id is None and isinstance(raw.get("metric"), str):
         node_id = raw["metric"]  # items may omit the id: the metric names them
@@ -653,6 +665,7 @@ def _parse_node(raw: Any, path: str, depth: int, issues: list[Issue]) -> Node | 
         floor=num("floor"),
         children=tuple(children),
         note=raw.get("note", "") if isinstance(raw.get("note", ""), str) else "",
+        mdd=None if mdd is None else float(mdd),
     )
 
 
@@ -789,7 +802,10 @@ _HEADER_COMMENT = """\
 # A leaf has metric (an id of qa_analytics.analytics.metrics: e.g. qa_mean_score,
 # satisfaction_rate, item:<QA item name>), target and floor: its score is
 # 100 * (value - floor) / (target - floor), clipped to 0..100.  direction
-# (higher | lower) is optional and must agree with the metric.
+# (higher | lower) is optional and must agree with the metric.  mdd
+# (optional): the smallest change that matters, in points (percentage
+# points for rates); a smaller sample cannot tell ("too few data to tell").
+# A version may set rank_min_n and min_coverage: the ranking rules.
 """
 
 
@@ -804,7 +820,7 @@ def dumps_models(models: ModelSet | IndicatorModel, header: str | None = None) -
         for attr in ("name_zh", "name_en"):
             if getattr(nd, attr):
                 out.append(f"{indent}{attr} = {_toml_value(getattr(nd, attr))}")
-        for attr in ("metric", "direction", "target", "floor"):
+        for attr in ("metric", "direction", "target", "floor", "mdd"):
             v = getattr(nd, attr)
             if v is not None:
                 out.append(f"{indent}{attr} = {_toml_value(v)}")
@@ -847,7 +863,7 @@ def _node_values(nd: Node) -> dict[str, Any]:
     vals: dict[str, Any] = {"id": nd.id}
     for attr in ("name_zh", "name_en"):
         vals[attr] = getattr(nd, attr) or None
-    for attr in ("metric", "direction", "target", "floor"):
+    for attr in ("metric", "direction", "target", "floor", "mdd"):
         vals[attr] = getattr(nd, attr)
     vals["weight"] = nd.weight
     vals["note"] = nd.note or None

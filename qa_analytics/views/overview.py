@@ -42,9 +42,14 @@ def headline(
     channel: str | Sequence[str] | None = None,
     eval_type: str | Sequence[str] | None = None,
     alpha: float = 0.05,
+    mdd: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """Each metric of one unit over [date_from, date_to] against the previous
-    period of the same length, with the test of whether the change is real.
+    period (:func:`previous_period`), with the test of whether the change is real.
+
+    ``mdd``: the smallest change that matters per metric (see
+    ``trends.period_over_period``); default: what the indicator model in
+    force sets on its leaves (``mdd = ...``), else the trends defaults.
 
     The unit is the center, or ``team`` and/or ``agent`` (all of its records
     pooled).  Rates are compared with the two-proportion z test, means with
@@ -77,7 +82,9 @@ def headline(
     both = pd.concat([prev.assign(period=pd.Timestamp(prev_from)), cur.assign(period=pd.Timestamp(date_from))],
                      ignore_index=True)
     both["kind"] = [get_metric(m).kind for m in both["metric"]]
-    compared = period_over_period(both, alpha=alpha) if len(both) else both
+    if mdd is None:
+        mdd = _model_mdd(date_from)
+    compared = period_over_period(both, alpha=alpha, mdd=mdd) if len(both) else both
     nan = float("nan")
     rows = []
     for mid in metrics:
@@ -142,6 +149,14 @@ def index_trend(
         "ucl": cc["ucl"].to_numpy(), "lcl": cc["lcl"].to_numpy(), "signal": [bool(x) for x in cc["signals"]],
     })
     return out, explain_signals(cc, lang="zh-CN" if str(lang).startswith("zh") else "en")[:4]
+
+
+def _model_mdd(day: dt.date) -> dict[str, float]:
+    """The model's smallest changes that matter, by metric; none without a usable model file."""
+    try:
+        return load_models().model_for(day).mdd_by_metric()
+    except (OSError, LookupError, ValueError):
+        return {}
 
 
 @dataclass(frozen=True)
