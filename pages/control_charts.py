@@ -279,6 +279,31 @@ plot(fig, key="cc_chart_fig", height=620 if presenting else 470)
 if not presenting:
     st.caption(t("control_charts_read"))
 
+# ---- beneath an x-bar chart, its S chart: a mean is read only while the spread is in control ----
+if res.spread is not None and not presenting:
+    sp = res.spread
+    sfig = go.Figure()
+    for series in (sp["ucl"], sp["lcl"]):
+        sfig.add_scatter(x=x, y=series, mode="lines", line=dict(color=LIMIT, width=1.5, dash="dash", shape="hvh"),
+                         hoverinfo="skip")
+    sfig.add_scatter(x=x, y=sp["center"], mode="lines", line=dict(color="#444", width=1.5, shape="hvh"),
+                     hoverinfo="skip")
+    beyond = sp["beyond"].to_numpy(bool)
+    sfig.add_scatter(
+        x=x, y=sp["value"], mode="lines+markers", line=dict(color=PALETTE[0], width=2),
+        marker=dict(size=[13 if b else 7 for b in beyond], color=[BAD if b else PALETTE[0] for b in beyond]),
+        hovertext=[t("control_charts_s_hover", label=lab, sd=fmt.num(v, 2), n=fmt.count(n), ucl=fmt.num(u, 2))
+                   for lab, v, n, u in zip(x, sp["value"], sp["n"], sp["ucl"])],
+        hovertemplate="%{hovertext}<extra></extra>")
+    sfig.update_xaxes(type="category", tickvals=x[::step], ticktext=x[::step], tickangle=-30 if long_labels else 0,
+                      automargin=True)
+    sfig.update_yaxes(title_text=t("control_charts_s_axis"), automargin=True, rangemode="tozero")
+    sfig.update_layout(title=t("control_charts_s_title"), showlegend=False, margin=dict(r=130, t=60))
+    plot(sfig, key="cc_spread_fig", height=280)
+    n_out = int(beyond.sum())
+    st.caption(t("sentences", first=t("control_charts_s_read"), then=t("control_charts_s_out", n=n_out))
+               if n_out else t("control_charts_s_read"))
+
 # ---- the signals in words, and why this chart ----------------------------------------------------
 left, right = st.columns([3, 2]) if not presenting else (st.container(), None)
 with left:

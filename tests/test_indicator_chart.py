@@ -72,6 +72,10 @@ def test_xbar_s_equals_spc_on_raw_scores(scores, baseline):
         np.testing.assert_allclose(res.data[col].to_numpy(float), ref[col].to_numpy(float), rtol=1e-9)
     assert res.data["signals"].tolist() == ref["signals"].tolist()
     assert res.data.attrs["sigma_hat"] == pytest.approx(ref.attrs["sigma_hat"], rel=1e-9)
+    # the S chart beneath it, from the period summaries, equals spc's S chart on the raw scores
+    s_ref = spc.control_chart(list(SUBGROUPS.values()), "s", rules=None, baseline=baseline)
+    for col in ("value", "center", "lcl", "ucl", "n"):
+        np.testing.assert_allclose(res.spread[col].to_numpy(float), s_ref[col].to_numpy(float), rtol=1e-9)
 
 
 def test_xbar_s_signals_equal_spc_on_random_subgroups(con):

@@ -64,7 +64,9 @@ def test_renders_in_both_languages(lang, title, word, db, monkeypatch):
     # why this chart: the x-bar/S chart of a mean score
     reason = at.info[-1].value
     assert ("X̄–S" in reason) and (("均值" in reason) if lang == "zh" else ("mean" in reason))
-    assert len(at.get("plotly_chart")) == 1
+    # the x-bar chart, and beneath it its S chart (issue 10): the spread of the scores per period
+    charts = at.get("plotly_chart")
+    assert [c.key for c in charts] == ["cc_chart_fig", "cc_spread_fig"]
     names = {tr.get("name") for tr in figure(at)["data"]}
     assert ("上控制限" in names or "Upper limit" in names)
 

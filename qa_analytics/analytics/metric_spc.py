@@ -210,6 +210,11 @@ class ControlChartResult:
     baseline : number of periods the limits come from (None = all).
     problem : None, ``"no_data"`` or ``"too_few_points"`` (fewer than 2
         periods: no chart).
+    spread : with an x-bar/S chart, the S chart beneath it (the spread of
+        the scores within each period: ``period``, ``value`` = SD, ``center``,
+        ``lcl``, ``ucl``, ``n``, ``beyond`` = outside its limits;
+        :func:`spc.spread_chart`), else None.  An x-bar chart is read with it:
+        a mean can only be judged when the spread is in control.
     """
 
     metric: str
@@ -226,6 +231,7 @@ class ControlChartResult:
     overdispersion: float | None = None
     baseline: int | None = None
     problem: str | None = None
+    spread: pd.DataFrame | None = None
 
     def reason_text(self, lang: str = "en") -> str:
         return self.reason["zh" if str(lang).lower().startswith("zh") else "en"]
@@ -610,11 +616,17 @@ def _chart_from_table(
     df = df[list(DATA_COLUMNS)].reset_index(drop=True)
     df.attrs.update(attrs)
     reason = _reasons(m, used, auto, od=od, od_flag=od_flag, n=n, grain=grain)
+    spread = None
+    if used == "xbar_s":
+        lim = spc.spread_chart(t["sd"].to_numpy(dtype=float), n.astype(float), k, "s")
+        spread = pd.DataFrame({"period": df["period"].to_numpy(), "value": lim.value, "center": lim.center,
+                               "lcl": lim.lcl, "ucl": lim.ucl, "n": lim.n})
+        spread["beyond"] = (spread["value"] > spread["ucl"]) | (spread["value"] < spread["lcl"])
     return ControlChartResult(
         metric=m.id, level=level, key=key, grain=grain, chart=used, auto_chart=auto, rules=rules,
         data=df, reason=reason, signals=signals, episodes=episodes,
         overdispersion=None if od is None or not math.isfinite(od) else float(od),
-        baseline=k_base, problem=None,
+        baseline=k_base, problem=None, spread=spread,
     )
 
 

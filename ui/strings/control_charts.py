@@ -70,6 +70,15 @@ STRINGS = {
     "control_charts_no_signals": {"zh": "没有信号。", "en": "No signals."},
     "control_charts_all_signals": {"zh": "逐期列出全部信号（{n} 期）", "en": "Every signalling period ({n})"},
     "control_charts_why": {"zh": "为什么用这种图", "en": "Why this chart"},
+    "control_charts_s_title": {"zh": "组内标准差（S 图）：各期评分的离散程度", "en": "Within-period spread (S chart): how far the scores scatter"},
+    "control_charts_s_axis": {"zh": "标准差（分）", "en": "SD (points)"},
+    "control_charts_s_hover": {"zh": "{label}<br>标准差 {sd}（n = {n}）<br>上控制限 {ucl}", "en": "{label}<br>SD {sd} (n = {n})<br>upper limit {ucl}"},
+    "control_charts_s_read": {
+        "zh": "均值图只有在离散程度受控时才能解读：S 图的点超出界限，说明该期评分异常分散（如新人较多、评分口径不一）。",
+        "en": "A mean chart can only be read while the spread is in control: an S point outside its limits means "
+              "the scores of that period scattered unusually (many new staff, inconsistent scoring).",
+    },
+    "control_charts_s_out": {"zh": "本图有 {n} 期超出界限。", "en": "{n} periods lie outside the limits."},
     "control_charts_read": {
         "zh": "怎么看：实线是中心线（平均水平），虚线是上下控制限；浅色带是 ±1σ、±2σ 区域。"
               "✖ 变差的信号，★ 向好的信号，■ 异常但无方向的信号。",
