@@ -49,8 +49,9 @@ import numpy as np
 import pandas as pd
 
 from ..analytics import metrics as _metrics
-from ..analytics.trends import two_proportion_test
+from ..analytics.trends import fisher_p, small_expected, two_proportion_test
 from ..core.scores import PASS_MARK
+from ..stats.multiplicity import adjust_p
 
 __all__ = [
     "GAP_COLUMNS",
@@ -181,18 +182,25 @@ def _wide(t: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def _gaps(w: pd.DataFrame, threshold: float, alpha: float) -> pd.DataFrame:
+    """Each row's gaps with their two-sided p: the two-proportion z test, or
+    Fisher's exact test where an expected count is below 5 (six records a
+    side are too few for z).  The rows are compared at once (periods, or
+    units), so a flag needs the Benjamini–Hochberg adjusted p below ``alpha``
+    (``p_*`` stays the raw p)."""
     for other in ("external", "customer"):
         gap = w["internal"] - w[other]
-        pvals = []
-        for xi, ni, xo, no in zip(w["internal_x"], w["internal_n"], w[f"{other}_x"], w[f"{other}_n"]):
-            if ni > 0 and no > 0 and np.isfinite(xi) and np.isfinite(xo):
-                pvals.append(two_proportion_test(xo, no, xi, ni).p_value)
-            else:
-                pvals.append(np.nan)
-        p = np.asarray(pvals, dtype=float)
+        xi, ni = w["internal_x"].to_numpy(float), w["internal_n"].to_numpy(float)
+        xo, no = w[f"{other}_x"].to_numpy(float), w[f"{other}_n"].to_numpy(float)
+        ok = (ni > 0) & (no > 0) & np.isfinite(xi) & np.isfinite(xo)
+        p = np.full(len(w), np.nan)
+        for i in np.flatnonzero(ok):
+            p[i] = two_proportion_test(xo[i], no[i], xi[i], ni[i]).p_value
+        exact = ok & small_expected(xo, no, xi, ni)
+        if exact.any():
+            p[exact] = fisher_p(xo[exact], no[exact], xi[exact], ni[exact])[0]
         w[f"gap_{other}"] = gap
         w[f"p_{other}"] = p
-        w[f"flag_{other}"] = (gap.abs() >= threshold) & (p < alpha)
+        w[f"flag_{other}"] = (gap.abs() >= threshold) & (adjust_p(p) < alpha)
     return w
 
 
@@ -217,8 +225,10 @@ def gap_by_period(
     (satisfaction rate), each with its ``*_n``; ``gap_external`` =
     internal - external and ``gap_customer`` = internal - customer (shares,
     NaN when a side has no data); ``p_external`` / ``p_customer`` (two-sided
-    two-proportion z test); ``flag_external`` / ``flag_customer`` (gap of at
-    least ``threshold`` either way with p < ``alpha``).  Periods where any of
+    two-proportion z test, Fisher's exact test where an expected count is
+    below 5); ``flag_external`` / ``flag_customer`` (gap of at least
+    ``threshold`` either way with the p adjusted over the rows listed
+    (Benjamini–Hochberg) below ``alpha``).  Periods where any of
     the three has data are listed.
     """
     ms = [qa_pass_rate_metric(pass_mark), _VIEWS["external"], _VIEWS["customer"], _QA_MEAN]
