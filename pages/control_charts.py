@@ -297,7 +297,7 @@ if res.spread is not None and not presenting:
         hovertemplate="%{hovertext}<extra></extra>")
     sfig.update_xaxes(type="category", tickvals=x[::step], ticktext=x[::step], tickangle=-30 if long_labels else 0,
                       automargin=True)
-    sfig.update_yaxes(title_text=t("control_charts_s_axis"), automargin=True, rangemode="tozero")
+    sfig.update_yaxes(title_text=t("control_charts_s_axis"), automargin=True)
     sfig.update_layout(title=t("control_charts_s_title"), showlegend=False, margin=dict(r=130, t=60))
     plot(sfig, key="cc_spread_fig", height=280)
     n_out = int(beyond.sum())

@@ -62,10 +62,10 @@ cols[0].metric(
     help=t("ov_index_help", coverage=fmt.pct(index.coverage, 0)),
 )
 if not math.isnan(index.value):
-    note = t("ov_index_coverage", coverage=fmt.pct(index.coverage, 0))
+    lines = [t("ov_index_scale"), t("ov_index_coverage", coverage=fmt.pct(index.coverage, 0))]
     if not index.comparable and not math.isnan(index.prev_value):
-        note = t("sentences", first=note, then=t("ov_index_not_compared", rule=fmt.pct(index.min_coverage, 0)))
-    cols[0].caption(note)
+        lines.append(t("ov_index_not_compared", rule=fmt.pct(index.min_coverage, 0)))
+    cols[0].caption("  \n".join(lines))  # one phrase a line: the card's column is narrow
 
 for col, card in zip(cols[1:], cards.itertuples()):
     unit = card.unit

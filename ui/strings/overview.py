@@ -15,7 +15,8 @@ STRINGS = {
               "indicator at its target, 0 = every one at its floor. Indicators with data this period carry "
               "{coverage} of the weights.",
     },
-    "ov_index_coverage": {"zh": "100 = 全部达标，0 = 全在底线；覆盖权重 {coverage}", "en": "100 = all at target, 0 = all at floor; covers {coverage} of the weights"},
+    "ov_index_scale": {"zh": "100 = 全部达标，0 = 底线", "en": "100 = all at target, 0 = at floor"},
+    "ov_index_coverage": {"zh": "覆盖权重 {coverage}", "en": "covers {coverage} of the weights"},
     "ov_index_missing": {"zh": "本期缺少数据、未计入综合指数的指标：{names}", "en": "Indicators without data this period, left out of the index: {names}"},
     "ov_index_not_compared": {"zh": "覆盖不足 {rule}，不与上期比较。", "en": "Not compared with the previous period: below {rule} coverage."},
     "ov_card_help": {"zh": "本期样本 {n}，上期 {prev_n}", "en": "Observations: {n} this period, {prev_n} before"},
