@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import screenshot, wait_idle
+from conftest import screenshot, wait_count, wait_idle
 
 PAGES = ["overview", "drilldown", "eval_types", "control_charts", "indicators", "evaluators", "compliance", "import_data",
          "data_status"]
@@ -132,6 +132,7 @@ def test_the_command_line_works_beside_the_running_dashboard(browser, server_for
     page.goto(f"{srv.url}/import_data?lang=en")
     wait_idle(page)
     # the import log knows the CLI's batch: the database was empty, and the page now offers a batch to undo
-    undo = page.locator("[data-testid='stSelectbox']", has_text="Batch to undo")
-    assert undo.count() == 1, srv.output()[-2000:]
+    # (waited for: under load the page can report idle before its script has drawn the history)
+    assert wait_count(page, "[data-testid='stSelectbox']", 1, has_text="Batch to undo", timeout=45) == 1, \
+        srv.output()[-2000:]
     page.close()
