@@ -60,12 +60,7 @@ def icc(ratings: ArrayLike) -> pd.DataFrame:
     """
     from scipy import special
 
-    y = np.asarray(ratings, dtype=float)
-    if y.ndim != 2 or y.shape[0] < 2 or y.shape[1] < 2:
-        raise ValueError("ratings must be a 2-D table of at least 2 targets x 2 raters")
-    if not np.isfinite(y).all():
-        raise ValueError("ratings must be complete (no NaN); use krippendorff_alpha for missing data")
-    a = _anova_two_way(y)
+    a = _anova_two_way(_complete_table(ratings))
     n, k, bms, jms, ems, wms = a["n"], a["k"], a["bms"], a["jms"], a["ems"], a["wms"]
 
     def ratio(num: float, den: float) -> float:
@@ -104,6 +99,16 @@ def icc(ratings: ArrayLike) -> pd.DataFrame:
     )
 
 
+def _complete_table(ratings: ArrayLike) -> np.ndarray:
+    """The ratings as a complete targets x raters float table, or a ValueError saying why not."""
+    y = np.asarray(ratings, dtype=float)
+    if y.ndim != 2 or y.shape[0] < 2 or y.shape[1] < 2:
+        raise ValueError("ratings must be a 2-D table of at least 2 targets x 2 raters")
+    if not np.isfinite(y).all():
+        raise ValueError("ratings must be complete (no NaN); use krippendorff_alpha for missing data")
+    return y
+
+
 def icc2_1(ratings: ArrayLike) -> float:
     """ICC(2,1): two-way random effects, absolute agreement, single rater.
 
@@ -111,12 +116,7 @@ def icc2_1(ratings: ArrayLike) -> float:
     (rows) x k raters (columns), complete data (Shrout & Fleiss 1979, case 2).
     See :func:`icc`.
     """
-    y = np.asarray(ratings, dtype=float)
-    if y.ndim != 2 or y.shape[0] < 2 or y.shape[1] < 2:
-        raise ValueError("ratings must be a 2-D table of at least 2 targets x 2 raters")
-    if not np.isfinite(y).all():
-        raise ValueError("ratings must be complete (no NaN)")
-    a = _anova_two_way(y)
+    a = _anova_two_way(_complete_table(ratings))
     den = a["bms"] + (a["k"] - 1) * a["ems"] + a["k"] * (a["jms"] - a["ems"]) / a["n"]
     return float((a["bms"] - a["ems"]) / den) if den != 0 else float("nan")
 
