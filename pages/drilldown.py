@@ -152,12 +152,12 @@ def _breadcrumbs(crumbs: list[tuple[str, dict | None]]) -> None:
                        help=t("drilldown_crumb_help"))
 
 
-def _delta(r) -> str:
+def _delta(r) -> str | None:
     if r.kind == "rate":
-        return f"{r.change * 100:+.1f} {t('drilldown_unit_pp')}"
+        return fmt.delta(r.change * 100, unit=t("drilldown_unit_pp"))
     if r.kind == "mean":
-        return f"{r.change:+.1f} {t('drilldown_unit_points')}"
-    return f"{r.change:+,.0f}"
+        return fmt.delta(r.change, unit=t("drilldown_unit_points"))
+    return fmt.delta(r.change, digits=0)
 
 
 def _headline(h: pd.DataFrame) -> None:

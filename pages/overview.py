@@ -58,7 +58,7 @@ per_row = 3 if present else n_cards  # projector type is large: labels need the 
 cols = [c for start in range(0, n_cards, per_row) for c in st.columns(per_row)][:n_cards]
 cols[0].metric(
     t("ov_index"), fmt.num(index.value),
-    delta=f"{index.change:+.1f}" if index.comparable and round(index.change, 1) != 0 else None,
+    delta=fmt.delta(index.change) if index.comparable else None,
     help=t("ov_index_help", coverage=fmt.pct(index.coverage, 0)),
 )
 if not math.isnan(index.value):
@@ -69,10 +69,7 @@ if not math.isnan(index.value):
 
 for col, card in zip(cols[1:], cards.itertuples()):
     unit = card.unit
-    delta = None
-    shown = card.change * 100 if unit == "share" else card.change
-    if pd.notna(card.change) and round(shown, 1) != 0:  # "+0.0" would draw an arrow for no change
-        delta = f"{shown:+.1f} pp" if unit == "share" else f"{shown:+.1f}"
+    delta = fmt.delta(card.change * 100, unit="pp") if unit == "share" else fmt.delta(card.change)
     col.metric(
         local(card, "name"),
         fmt.metric_value(card.value, unit) if card.n else "—",

@@ -37,6 +37,14 @@ def metric_value(x: float | None, unit: str) -> str:
     return num(x)
 
 
+def delta(change: float | None, digits: int = 1, unit: str = "") -> str | None:
+    """A change for a card's delta (``+1.2 pp``), or None when it is missing or
+    rounds to zero at ``digits``: Streamlit draws an arrow for "+0.0"."""
+    if _missing(change) or round(change, digits) == 0:
+        return None
+    return f"{change:+,.{digits}f}" + (f" {unit}" if unit else "")
+
+
 def date(d: dt.date | None) -> str:
     if d is None:
         return "—"
