@@ -226,8 +226,14 @@ _COLUMNS = [
 _ANY_RECORD = ("monitoring", "call_test", "survey", "system_check")
 
 
-def _start_of(con: duckdb.DuckDBPyConnection, req: Requirement,
-              programme_start: DateLike | Mapping[str, DateLike] | None) -> dt.date | None:
+def _first_dates(con: duckdb.DuckDBPyConnection) -> dict[str, dt.date | None]:
+    """The first record's date of each kind, in one query."""
+    sql = " UNION ALL ".join(f"SELECT '{t}', min({_DATE_OF[t]}) FROM {t}" for t in _ANY_RECORD)
+    return {t: (as_date(d) if d is not None else None) for t, d in con.execute(sql).fetchall()}
+
+
+def _start_of(req: Requirement, programme_start: DateLike | Mapping[str, DateLike] | None,
+              firsts: Mapping[str, dt.date | None]) -> dt.date | None:
     """When ``req`` starts counting (see ``compliance``'s ``programme_start``)."""
     if isinstance(programme_start, Mapping):
         if req.id in programme_start:
@@ -235,12 +241,9 @@ def _start_of(con: duckdb.DuckDBPyConnection, req: Requirement,
     elif programme_start is not None:
         return as_date(programme_start)
     if req.table is not None:
-        first = con.execute(f"SELECT min({req.date_col}) FROM {req.table}").fetchone()[0]
-    else:
-        firsts = [con.execute(f"SELECT min({_DATE_OF[t]}) FROM {t}").fetchone()[0] for t in _ANY_RECORD]
-        firsts = [f for f in firsts if f is not None]
-        first = min(firsts) if firsts else None
-    return as_date(first) if first is not None else None
+        return firsts.get(req.table)
+    known = [d for d in firsts.values() if d is not None]
+    return min(known) if known else None
 
 
 _DATE_OF = {"monitoring": "eval_date", "call_test": "test_date", "survey": "survey_date", "system_check": "check_date"}
@@ -367,6 +370,7 @@ def compliance(
     if by_team:
         team_list = list(teams) if teams is not None else _teams(con, d0, d1)
 
+    firsts = _first_dates(con)
     frames = []
     for rid in ids:
         req = REQUIREMENT_BY_ID[rid]
@@ -395,7 +399,7 @@ def compliance(
         grid["label_zh"] = req.label_zh
         grid["frequency"] = req.frequency
         grid["expected"] = int(need.get(req.id, 1))
-        start = _start_of(con, req, programme_start)
+        start = _start_of(req, programme_start, firsts)
         grid["counted_from"] = pd.Timestamp(start) if start is not None else pd.NaT
         frames.append(grid)
 

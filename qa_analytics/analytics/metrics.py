@@ -105,7 +105,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -603,7 +603,7 @@ def _rollup_item_sql(metrics: list[Metric], items: dict[str, int], grain: str, l
             f"sum(({lost}) * ({lost})) FILTER (WHERE {c} IS NOT NULL) AS q{k}, "
             f"count({c}) FILTER (WHERE {c} < 0) AS h{k}"
         )
-    sql, params = _source_sql(_SOURCES["monitoring"], [], grain, level, replace(scope, tester=None),
+    sql, params = _source_sql(_SOURCES["monitoring"], [], grain, level, scope,
                               table=ROLLUP_TABLES["monitoring"], select=", ".join(parts))
     return sql, params, {name: k for k, name in enumerate(wanted)}
 
@@ -615,7 +615,7 @@ def _rollup_survey_sql(metrics: list[Metric], order: list[str], grain: str, leve
     for j, m in enumerate(metrics):
         for part, stat in m.rollup:
             cols.append(f"sum(r.{stat}) AS m{j}_{part}")
-    return _source_sql(_SOURCES["survey"], [], grain, level, replace(scope, tester=None),
+    return _source_sql(_SOURCES["survey"], [], grain, level, scope,
                        table=ROLLUP_TABLES["survey"], select=", ".join(cols))
 
 
