@@ -65,7 +65,8 @@ if not math.isnan(index.value):
     lines = [t("ov_index_scale"), t("ov_index_coverage", coverage=fmt.pct(index.coverage, 0))]
     if not index.comparable and not math.isnan(index.prev_value):
         lines.append(t("ov_index_not_compared", rule=fmt.pct(index.min_coverage, 0)))
-    cols[0].caption("  \n".join(lines))  # one phrase a line: the card's column is narrow
+    # one phrase a line in the narrow card column; on the projector (three cards a row) one line
+    cols[0].caption((" · " if present else "  \n").join(lines))
 
 for col, card in zip(cols[1:], cards.itertuples()):
     unit = card.unit
