@@ -85,6 +85,27 @@ def test_fresh_and_migrated_tables_hold_the_same_columns(tmp_path):
             assert fresh.execute(q, [t]).fetchall() == migrated.execute(q, [t]).fetchall(), t
 
 
+def test_fresh_and_migrated_databases_hold_the_same_constraints_and_indexes(tmp_path):
+    """Version 3 rebuilt the record tables without their key index: a migrated
+    database must end up exactly like a fresh one (NOT NULL kept, no index
+    left behind), and hold no index on a record table at all."""
+    fresh = store.connect(tmp_path / "fresh.duckdb")
+    migrated = store.connect(v1_database(tmp_path / "v1.duckdb"))
+    # (import_batch.rows_stale differs, as it did before version 3: version 2
+    # added it with ADD COLUMN, which cannot add NOT NULL; it is always written.)
+    constraints = ("SELECT table_name, constraint_type, constraint_text FROM duckdb_constraints() "
+                   "WHERE database_name = current_database() AND table_name <> 'import_batch' ORDER BY ALL")
+    indexes = "SELECT table_name, index_name FROM duckdb_indexes() WHERE database_name = current_database() ORDER BY ALL"
+    assert fresh.execute(constraints).fetchall() == migrated.execute(constraints).fetchall()
+    assert fresh.execute(indexes).fetchall() == migrated.execute(indexes).fetchall()
+    record_tables = set(KINDS) | {f"{k}_history" for k in KINDS}
+    assert not [t for t, _n in fresh.execute(indexes).fetchall() if t in record_tables]
+    not_null = ("SELECT column_name FROM duckdb_columns() WHERE table_name = 'monitoring' AND NOT is_nullable "
+                "AND database_name = current_database() ORDER BY 1")
+    assert migrated.execute(not_null).fetchall() == fresh.execute(not_null).fetchall()
+    assert ("record_key",) in fresh.execute(not_null).fetchall()
+
+
 def test_two_sessions_importing_at_once_both_succeed(tmp_path):
     """Two dashboard sessions (threads, one connection each) import at the same moment."""
     path = tmp_path / "db.duckdb"
