@@ -101,7 +101,8 @@ def build(path: Path, scale: float, with_rollups: bool = False) -> dict[str, int
     con.execute(f"CREATE TEMP MACRO day_of(i, k) AS DATE '{START}' + CAST(hash(i, k) % ndays() AS INTEGER)")
     con.execute("CREATE TEMP MACRO agent_of(a) AS 'A' || lpad(CAST(a AS VARCHAR), 4, '0')")
     con.execute(f"CREATE TEMP MACRO team_of(a) AS '班组' || lpad(CAST(a % {N_TEAMS} + 1 AS VARCHAR), 2, '0')")
-    bk = "'bench' AS source_sheet, NULL AS source_row, 1 AS created_batch, 1 AS batch_id"
+    # batch 0: loaded past the store, in no import batch (an undo of a real batch never touches them)
+    bk = "'bench' AS source_sheet, NULL AS source_row, 0 AS created_batch, 0 AS batch_id"
     con.execute("BEGIN TRANSACTION")
     con.execute(
         f"""INSERT INTO roster (agent_id, agent_name, team, hire_date, effective_date,
@@ -136,7 +137,7 @@ def build(path: Path, scale: float, with_rollups: bool = False) -> dict[str, int
     )
     con.execute(
         """INSERT INTO monitoring_item (record_key, item, item_group, points, raw_value, batch_id)
-           SELECT 'id:QM' || i, item, grp, points, NULL, 1 FROM it"""
+           SELECT 'id:QM' || i, item, grp, points, NULL, 0 FROM it"""
     )
     con.execute(
         f"""INSERT INTO monitoring (eval_id, eval_date, eval_time, agent_id, agent_name, team, evaluator,

@@ -28,6 +28,7 @@ Generated files are cached under ``bench/out/``.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import statistics
@@ -45,12 +46,12 @@ ITEMS = ["开场白", "身份核实", "需求确认", "业务准确性", "解决
          "记录完整", "结束语", "主动服务"]
 
 
-def make_export(path: Path, rows: int, seed: int = 1) -> Path:
+def make_export(path: Path, rows: int, seed: int = 1, start: dt.date | None = None) -> Path:
     """A monitoring export as an analyst would get it: title row, two-row
-    header with the item group merged, ids as text with leading zeros."""
+    header with the item group merged, ids as text with leading zeros; its
+    dates run over 180 days from ``start`` (default 2026-01-01)."""
     if path.exists():
         return path
-    import datetime as dt
     import random
 
     from openpyxl import Workbook
@@ -64,7 +65,7 @@ def make_export(path: Path, rows: int, seed: int = 1) -> Path:
     sub = [None] * 8 + ITEMS + [None]
     ws.append(top)
     ws.append(sub)
-    start = dt.datetime(2026, 1, 1)
+    start = dt.datetime.combine(start or dt.date(2026, 1, 1), dt.time())
     for i in range(rows):
         ded = [-rnd.choice((0, 0, 0, 0, 1, 2)) for _ in ITEMS]
         ws.append([f"QM{i:08d}", f"{7800 + i % 500:06d}", f"坐席{i % 500}", f"综合{i % 8 + 1}组",

@@ -158,7 +158,7 @@ assert service.serve(sys.argv[1])
 print("serving", flush=True)
 while True:
     time.sleep(0.2)
-    print(store.data_version(con.cursor()), flush=True)
+    print(store.data_version(con), flush=True)
 """
 
 
