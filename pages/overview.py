@@ -50,6 +50,9 @@ if call(store.has_demo_data):
 
 # --- headline cards ------------------------------------------------------------------------
 cards = call(overview_view.headline, f.date_from, f.date_to, team=f.team, channel=f.channel)
+year = f.year_ago()
+year_ago = call(overview_view.headline, f.date_from, f.date_to, team=f.team, channel=f.channel,
+                compare_from=year.date_from, compare_to=year.date_to)
 index = call(overview_view.index_card, f.date_from, f.date_to, prev.date_from, prev.date_to, team=f.team)
 
 
@@ -68,9 +71,13 @@ if not math.isnan(index.value):
     # one phrase a line in the narrow card column; on the projector (three cards a row) one line
     cols[0].caption((" · " if present else "  \n").join(lines))
 
-for col, card in zip(cols[1:], cards.itertuples()):
+def _change(change: float, unit: str) -> str | None:
+    return fmt.delta(change * 100, unit="pp") if unit == "share" else fmt.delta(change)
+
+
+for col, card, ago in zip(cols[1:], cards.itertuples(), year_ago.itertuples()):
     unit = card.unit
-    delta = fmt.delta(card.change * 100, unit="pp") if unit == "share" else fmt.delta(card.change)
+    delta = _change(card.change, unit)
     col.metric(
         local(card, "name"),
         fmt.metric_value(card.value, unit) if card.n else "—",
@@ -85,6 +92,10 @@ for col, card in zip(cols[1:], cards.itertuples()):
         colour = (GOOD if card.improved else BAD) if card.significant else NEUTRAL
         col.markdown(f"<span style='color:{colour}'>{t('ov_card_n', word=word, n=fmt.count(card.n))}</span>",
                      unsafe_allow_html=True)
+    if card.n and ago.prev_n and pd.notna(ago.change):
+        # the same period a year earlier, as reviews read it beside the period before
+        word = t(CARD_VERDICT_KEY.get(ago.verdict, "ov_untested"))
+        col.caption(t("ov_card_year", delta=_change(ago.change, unit) or "±0", word=word))
 
 if len(index.missing) and not present:
     st.caption("ⓘ " + t("ov_index_missing", names=join(local(index.missing, "name"))))

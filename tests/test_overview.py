@@ -46,6 +46,28 @@ def test_headline_rate_change_is_tested(con):
     assert "significant" in row["label_en"]
 
 
+def test_headline_compares_with_the_same_period_a_year_earlier(con):
+    # issue 10: June 2026 against June 2025 (40/100 satisfied), not only against May (60/100)
+    _insert_surveys(con, dt.date(2025, 6, 12), 40, 60, 0)
+    _insert_surveys(con, dt.date(2026, 5, 10), 60, 40, 1000)
+    _insert_surveys(con, dt.date(2026, 6, 10), 75, 25, 2000)
+    june = (dt.date(2026, 6, 1), dt.date(2026, 6, 30))
+    ago = overview.headline(con, *june, metrics=["satisfaction_rate"],
+                            compare_from=dt.date(2025, 6, 1), compare_to=dt.date(2025, 6, 30)).iloc[0]
+    assert (ago["value"], ago["prev_value"], ago["prev_n"]) == (0.75, 0.40, 100)
+    # R: prop.test(c(75, 40), c(100, 100), correct = FALSE)$p.value, i.e. scipy's
+    # chi2_contingency([[75, 25], [40, 60]], correction=False): 5.546e-07
+    assert ago["p_value"] == pytest.approx(5.546e-07, rel=1e-3)
+    assert ago["verdict"] == "better"
+    # the default is still the period before, and the dates given replace it exactly
+    default = overview.headline(con, *june, metrics=["satisfaction_rate"])
+    given = overview.headline(con, *june, metrics=["satisfaction_rate"],
+                              compare_from=dt.date(2026, 5, 1), compare_to=dt.date(2026, 5, 31))
+    assert default.equals(given) and default.iloc[0]["prev_value"] == 0.60
+    with pytest.raises(ValueError):
+        overview.headline(con, *june, compare_from=dt.date(2025, 6, 1))
+
+
 def test_headline_on_demo_data_has_every_card(con):
     load_demo(con, months=4, seed=2, end=dt.date(2026, 4, 30))
     h = overview.headline(con, dt.date(2026, 4, 1), dt.date(2026, 4, 30))

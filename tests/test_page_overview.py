@@ -70,3 +70,29 @@ def test_index_follows_a_saved_model(demo, tmp_path, monkeypatch):
     indicators.save_models(models.with_version(changed), model)
     at.run()
     assert at.metric[0].value != before
+
+
+@pytest.fixture
+def two_years(tmp_path_factory, monkeypatch):
+    import datetime as dt
+
+    from qa_analytics import store
+    from qa_analytics.demo.load import load_demo
+
+    db = tmp_path_factory.mktemp("two_years") / "demo.duckdb"
+    con = store.connect(db)
+    load_demo(con, months=18, seed=5, end=dt.date(2026, 6, 30))
+    con.close()
+    monkeypatch.setenv("QA_DB", str(db))
+    return db
+
+
+@pytest.mark.parametrize("lang, word", [("zh", "同比"), ("en", "vs. a year earlier")])
+def test_cards_say_the_change_against_the_same_period_a_year_earlier(two_years, lang, word):
+    # issue 10: reviews read a period against the one before and against the same one a year earlier
+    at = open_overview(lang)
+    assert not at.exception, at.exception
+    year_lines = [c.value for c in at.caption if c.value.startswith(word)]
+    # every card with data in both half-years (mystery shoppers are quarterly: they have too)
+    assert len(year_lines) >= 4, [c.value for c in at.caption]
+    assert all(("（" in v) if lang == "zh" else ("(" in v) for v in year_lines)

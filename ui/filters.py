@@ -54,6 +54,11 @@ class Filters:
         prev = self.scope.previous()
         return replace(self, date_from=prev.date_from, date_to=prev.date_to)
 
+    def year_ago(self) -> Filters:
+        """The same period a year earlier (the other comparison reviews make)."""
+        ago = self.scope.year_ago()
+        return replace(self, date_from=ago.date_from, date_to=ago.date_to)
+
 
 def _month_start(d: dt.date, back: int = 0) -> dt.date:
     y, m = d.year, d.month - back

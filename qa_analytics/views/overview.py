@@ -43,9 +43,16 @@ def headline(
     eval_type: str | Sequence[str] | None = None,
     alpha: float = 0.05,
     mdd: dict[str, float] | None = None,
+    compare_from: dt.date | None = None,
+    compare_to: dt.date | None = None,
 ) -> pd.DataFrame:
     """Each metric of one unit over [date_from, date_to] against the previous
     period (:func:`previous_period`), with the test of whether the change is real.
+
+    ``compare_from``/``compare_to`` compare with another period instead:
+    reviews also read a period against the same one a year earlier
+    (:func:`qa_analytics.core.periods.year_ago`); the ``prev_*`` columns are
+    then that period's.
 
     ``mdd``: the smallest change that matters per metric (see
     ``trends.period_over_period``); default: what the indicator model in
@@ -75,7 +82,10 @@ def headline(
       test), ``no_previous``, ``no_data``
     * ``improved`` - True / False for better / worse, None otherwise
     """
-    prev_from, prev_to = previous_period(date_from, date_to)
+    if (compare_from is None) != (compare_to is None):
+        raise ValueError("give both compare_from and compare_to, or neither")
+    prev_from, prev_to = ((compare_from, compare_to) if compare_from is not None
+                          else previous_period(date_from, date_to))
     kw = dict(grain="all", level="center", team=team, agent=agent, channel=channel, eval_type=eval_type)
     cur = metric_table(con, list(metrics), date_from=date_from, date_to=date_to, **kw)
     prev = metric_table(con, list(metrics), date_from=prev_from, date_to=prev_to, **kw)
