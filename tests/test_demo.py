@@ -447,3 +447,21 @@ def test_default_size() -> None:
     assert 150_000 <= len(full["survey"]) <= 250_000
     f18 = demo_facts(end=END)
     assert f18["training_date"] == dt.date(2025, 1, 6)  # month 9 of 18
+
+
+def test_without_patterns_the_same_center_and_events_without_the_planted_effects(
+    demo: dict[str, pd.DataFrame], facts: dict
+) -> None:
+    plain = generate_demo(MONTHS, SEED, END, patterns=False)
+    # the same agents, evaluators, contacts and ids: only the planted effects differ
+    for kind in ("monitoring", "call_test", "survey", "system_check", "roster"):
+        assert len(plain[kind]) == len(demo[kind]), kind
+    assert plain["monitoring"]["eval_id"].equals(demo["monitoring"]["eval_id"])
+    assert plain["roster"].equals(demo["roster"])
+    m = plain["monitoring"]
+    lenient = m["evaluator"] == facts["lenient_evaluator"]
+    assert abs(m.loc[lenient, "total_score"].mean() - m.loc[~lenient, "total_score"].mean()) < 1.5
+    checks = plain["system_check"]
+    # no trouble quarter: every system available as usual, no outage to rectify
+    assert (checks["availability_pct"] > 99.8).all()
+    assert not checks["notes"].str.contains("需整改", na=False).any()

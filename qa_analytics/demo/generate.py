@@ -512,27 +512,31 @@ class _Grids:
     crit: np.ndarray  # critical-error probability
     sat: np.ndarray  # probability of a satisfied (4-5) survey answer
     trouble_day: np.ndarray  # per working day
+    patterns: bool = True  # the planted patterns (False: the same center without them)
 
 
-def _grids(p: _Plan, skill: np.ndarray) -> _Grids:
-    """Every planted effect, once, on the agents x days grid."""
+def _grids(p: _Plan, skill: np.ndarray, patterns: bool = True) -> _Grids:
+    """Every planted effect, once, on the agents x days grid (``patterns``
+    False: none of them; agents, new hires and evaluators keep the personal
+    differences any real center has)."""
     days = p.days
     team = _team_grid(p)
     active = days[None, :] >= (p.hire + 14 * _DAY)[:, None]
     trained = team == TEAMS.index(_TRAINED_TEAM)
     after = (days >= p.training_date)[None, :]
-    dip = np.isin(days.astype("datetime64[M]"), p.dip_months)[None, :]
+    dip = np.isin(days.astype("datetime64[M]"), p.dip_months)[None, :] & patterns
+    trained = trained & patterns
     tenure = ((days[None, :] - p.hire[:, None]) / _DAY).astype(float)
     newhire = _NEWHIRE_SHIFT * np.exp(-np.maximum(tenure, 0) / _NEWHIRE_TAU)
     shift = skill[:, None] + newhire + np.where(dip, _SEASON_SCORE, 0.0)
     shift = shift + np.where(trained, np.where(after, _TRAIN_SHIFT_AFTER, _TRAIN_SHIFT_BEFORE), 0.0)
     span = max(float((p.end - p.drift_start) / _DAY), 1.0)
-    frac = np.clip(((days - p.drift_start) / _DAY).astype(float) / span, 0, 1)
+    frac = np.clip(((days - p.drift_start) / _DAY).astype(float) / span, 0, 1) * patterns
     shift[p.drifter] -= _DRIFT_TOTAL * frac
     crit = np.full(shift.shape, _CRIT_BASE)
     crit = np.where(tenure < 120, _CRIT_NEWHIRE, crit)
     crit = np.where(trained, np.where(after, _CRIT_TRAIN_AFTER, _CRIT_TRAIN_BEFORE), crit)
-    trouble_day = (days >= p.trouble_start) & (days <= p.trouble_end)
+    trouble_day = (days >= p.trouble_start) & (days <= p.trouble_end) & patterns
     sat = (
         _SAT_BASE
         + 0.008 * skill[:, None]
@@ -542,7 +546,7 @@ def _grids(p: _Plan, skill: np.ndarray) -> _Grids:
         + np.where(trouble_day, _TROUBLE_SAT, 0.0)[None, :]
     )
     sat[p.drifter] -= 0.15 * frac
-    return _Grids(team, active, shift, crit, np.clip(sat, 0.05, 0.99), trouble_day)
+    return _Grids(team, active, shift, crit, np.clip(sat, 0.05, 0.99), trouble_day, patterns)
 
 
 def _draw_items(
@@ -591,7 +595,7 @@ def _monitoring(p: _Plan, g: _Grids, rng: np.random.Generator) -> tuple[dict, np
     n_a, n_d = g.active.shape
     online, newbie = TEAMS.index("线上客服组"), TEAMS.index("新人组")
     ev_names = np.array(EVALUATORS, dtype=object)
-    ev_bias = np.array([_EVALUATOR_BIAS[e] for e in EVALUATORS])
+    ev_bias = np.array([_EVALUATOR_BIAS[e] if g.patterns or e != _LENIENT else 0.0 for e in EVALUATORS])
 
     # 1. regular evaluations: ~4.7 per agent-week (more for new hires)
     present = rng.random((n_a, n_d)) < 0.94
@@ -826,14 +830,14 @@ def _call_tests(p: _Plan, g: _Grids, rng: np.random.Generator) -> dict:
     }
 
 
-def _system_checks(p: _Plan, rng: np.random.Generator) -> dict:
+def _system_checks(p: _Plan, rng: np.random.Generator, patterns: bool = True) -> dict:
     """One check per system at each quarter's end; the trouble quarter shows it."""
     rows: dict[str, list] = {f: [] for f in KINDS["system_check"].field_names}
     t0, t1 = _pydate(p.trouble_start), _pydate(p.trouble_end)
     for c in p.check_dates:
         q = int(c.astype("datetime64[M]").astype(np.int64) % 12) // 3 + 1
         q_start = c.astype("datetime64[M]") - (c.astype("datetime64[M]").astype(np.int64) % 3)
-        hit = q_start.astype("datetime64[D]") <= p.trouble_start <= c
+        hit = patterns and q_start.astype("datetime64[D]") <= p.trouble_start <= c
         for i, s in enumerate(SYSTEMS):
             bad = hit and s in _TROUBLE_SYSTEMS
             avail = rng.uniform(97.9, 98.6) if bad else rng.uniform(99.85, 99.99)
@@ -882,9 +886,11 @@ def _frame(kind: str, cols: dict) -> pd.DataFrame:
     return pd.DataFrame(out, columns=list(KINDS[kind].field_names))
 
 
-def generate_demo(months: int = 18, seed: int = 7, end: dt.date | None = None) -> dict[str, pd.DataFrame]:
+def generate_demo(months: int = 18, seed: int = 7, end: dt.date | None = None,
+                  patterns: bool = True) -> dict[str, pd.DataFrame]:
     """Synthetic frames for every record kind; see :func:`demo_facts` for the
-    planted patterns.
+    planted patterns.  ``patterns=False``: the same center and events with
+    none of them planted (the test that the analytics flag nothing there).
 
     Keys: ``monitoring``, ``call_test``, ``survey``, ``roster``,
     ``system_check`` (canonical columns of :data:`schema.KINDS`), plus
@@ -902,12 +908,12 @@ def generate_demo(months: int = 18, seed: int = 7, end: dt.date | None = None) -
     team_names = np.array(TEAMS, dtype=object)
     skill = rngs[0].normal(0.0, 2.0, len(p.hire))
     skill[p.drifter] = 1.0
-    g = _grids(p, skill)
+    g = _grids(p, skill, patterns)
 
     m, points, group = _monitoring(p, g, rngs[1])
     s = _surveys(p, g, rngs[2])
     t = _call_tests(p, g, rngs[3])
-    sc = _system_checks(p, rngs[4])
+    sc = _system_checks(p, rngs[4], patterns)
 
     # contact ids: one globally unique serial per contact (calibration copies share)
     n_groups = int(group.max()) + 1 if len(group) else 0

@@ -89,13 +89,15 @@ def load_demo(
     seed: int = 7,
     end: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
+    patterns: bool = True,
 ) -> dict[str, int]:
-    """Generate the demo center and store it; returns records stored per kind."""
+    """Generate the demo center and store it; returns records stored per kind
+    (``patterns=False``: without the planted patterns, see ``generate_demo``)."""
     from .generate import generate_demo
 
     say = progress or (lambda msg: None)
     say(f"generating {months} months of demo data (seed {seed}) ...")
-    frames = generate_demo(months=months, seed=seed, end=end)
+    frames = generate_demo(months=months, seed=seed, end=end, patterns=patterns)
     install_macros(con)
     counts: dict[str, int] = {}
     # Roster first, as dated snapshots: each agent's n-th assignment in snapshot n.
