@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pytest
+import statsmodels.api as sm
+from scipy import stats
 
 from qa_analytics.core.periods import previous_period
 from qa_analytics.demo.load import load_demo
@@ -127,3 +130,45 @@ def test_index_card_says_what_it_rests_on_and_refuses_thin_comparisons(con):
     assert card.prev_value == card.prev_value  # there is a previous index, it is just not comparable
     assert len(card.missing) and card.missing["global_weight"].is_monotonic_decreasing
     assert {"name_en", "name_zh"} <= set(card.missing.columns)
+
+
+def _insert_evaluations(con, day: dt.date, agent_scores: dict[str, list[float]], start: int) -> None:
+    rows = [(a, s) for a, scores in agent_scores.items() for s in scores]
+    con.executemany(
+        """INSERT INTO monitoring (eval_id, eval_date, agent_id, team, channel, total_score, critical_error,
+                                   record_key, row_hash, created_batch, batch_id)
+           VALUES (?, ?, ?, '一组', 'voice', ?, false, ?, 'h', 1, 1)""",
+        [[f"E{start + i}", day, a, s, f"id:E{start + i}"] for i, (a, s) in enumerate(rows)],
+    )
+
+
+def test_a_teams_mean_score_counts_its_agents_not_its_evaluations(con):
+    # issue 10: four agents of very different skill (70-100); the team's mean moves
+    # because the busiest agents changed, not because anyone changed. Counted as
+    # 400 independent evaluations, Welch's t calls it significant; with the agents
+    # as clusters it is not.
+    rng = np.random.default_rng(11)
+    skill = {"A1": 70.0, "A2": 80.0, "A3": 90.0, "A4": 100.0}
+    may = {a: list(mu + rng.normal(0, 2, n)) for (a, mu), n in zip(skill.items(), (130, 100, 90, 80))}
+    june = {a: list(mu + rng.normal(0, 2, n)) for (a, mu), n in zip(skill.items(), (80, 90, 100, 130))}
+    _insert_evaluations(con, dt.date(2026, 5, 12), may, 0)
+    _insert_evaluations(con, dt.date(2026, 6, 12), june, 1000)
+    card = overview.headline(con, dt.date(2026, 6, 1), dt.date(2026, 6, 30), metrics=["qa_mean_score"],
+                             team="一组").iloc[0]
+    # the reference: statsmodels' cluster-robust (CR1) error of each month's mean, a t on
+    # min(G) - 1 = 3 degrees of freedom
+    se = []
+    for month in (may, june):
+        y = np.concatenate([np.asarray(v) for v in month.values()])
+        groups = np.repeat(np.arange(4), [len(v) for v in month.values()])
+        se.append(sm.OLS(y, np.ones(len(y))).fit(cov_type="cluster", cov_kwds={"groups": groups}).bse[0])
+    t = card["change"] / math.sqrt(se[0] ** 2 + se[1] ** 2)
+    assert card["p_value"] == pytest.approx(2 * stats.t.sf(abs(t), 3), rel=1e-9)
+    assert card["change"] > 2.5 and card["verdict"] in ("noise", "too_few")
+    pooled = [x for v in may.values() for x in v], [x for v in june.values() for x in v]
+    assert stats.ttest_ind(pooled[1], pooled[0], equal_var=False).pvalue < 1e-4  # what it said before
+    # one agent is one cluster: Welch's t on their evaluations, as before
+    alone = overview.headline(con, dt.date(2026, 6, 1), dt.date(2026, 6, 30), metrics=["qa_mean_score"],
+                              agent="A1").iloc[0]
+    assert alone["p_value"] == pytest.approx(
+        stats.ttest_ind(june["A1"], may["A1"], equal_var=False).pvalue, rel=1e-9)

@@ -97,6 +97,7 @@ VERDICTS = ("significant", "normal", "too_few", "untested", "no_previous")
 _TEST_EFFECT = {
     "two_proportion_z": "cohen_h",
     "welch_t": "hedges_g",
+    "cluster_t": "hedges_g",
     "mann_whitney_u": "rank_biserial",
 }
 
@@ -469,8 +470,13 @@ def period_over_period(
 
     Units are summary statistics of records, so a team's or the center's
     mean treats evaluations as independent; evaluations of one agent are
-    correlated, and a caller that wants agent-clustered inference passes
-    agent-level means as the observations (one value per agent).
+    correlated.  A caller that knows the clusters passes ``se`` (the
+    cluster-robust standard error of each row's mean,
+    :func:`qa_analytics.stats.intervals.cluster_robust_se`) and ``clusters``
+    (how many agents): a mean compared where both rows have them gets
+    ``t = change / sqrt(se_a^2 + se_b^2)`` on ``min(G_a, G_b) - 1`` degrees of
+    freedom (``test = "cluster_t"``), the periods taken as independent (the
+    same agents in both make it conservative).
 
     ``adjust``: the p-values of the units compared at once (the rows of one
     period and metric, across ``level_key``) are adjusted for the false
@@ -555,8 +561,23 @@ def period_over_period(
             out["prev_value"][is_mean], psd[is_mean], pn[is_mean], value[is_mean], sd[is_mean], n[is_mean]
         )
         stat[is_mean], dfree[is_mean], p[is_mean], eff[is_mean] = t, d, pp, gg
+    se, clusters = _col(out, "se").to_numpy(float), _col(out, "clusters").to_numpy(float)
+    pse = pd.to_numeric(prev("se"), errors="coerce").to_numpy(float)
+    pclusters = pd.to_numeric(prev("clusters"), errors="coerce").to_numpy(float)
+    clustered = is_mean & np.isfinite(se) & np.isfinite(pse) & (np.fmin(clusters, pclusters) >= 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        joint_se = np.sqrt(se * se + pse * pse)
+    if clustered.any():
+        from scipy import special
+
+        ch, js = change.to_numpy(float)[clustered], joint_se[clustered]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # no spread at all: no change is p = 1, any change p = 0
+            ct = np.where(js > 0, ch / js, np.where(ch == 0, 0.0, np.copysign(np.inf, ch)))
+        cdf = np.fmin(clusters, pclusters)[clustered] - 1
+        stat[clustered], dfree[clustered], p[clustered] = ct, cdf, 2 * special.stdtr(cdf, -np.abs(ct))
     test = np.where(is_rate, np.where(exact, "fisher_exact", "two_proportion_z"),
-                    np.where(is_mean, "welch_t", None)).astype(object)
+                    np.where(clustered, "cluster_t", np.where(is_mean, "welch_t", None))).astype(object)
     test[~(is_rate | is_mean)] = None
     out["test"] = pd.Series(test, index=out.index, dtype=object)
     out["statistic"], out["df"], out["p_value"], out["effect_size"] = stat, dfree, p, eff
@@ -583,6 +604,11 @@ def period_over_period(
     if is_mean.any():
         detect[is_mean] = min_detectable("mean", pn[is_mean], n[is_mean], sd_a=psd[is_mean], sd_b=sd[is_mean],
                                          alpha=alpha)
+    if clustered.any():
+        # the same (z_{1-alpha/2} + z_power) * se, with the clustered standard error
+        from scipy import special
+
+        detect[clustered] = (special.ndtri(1 - alpha / 2) + special.ndtri(POWER)) * joint_se[clustered]
     detect = np.where(np.isfinite(p), detect, np.nan)
     out["min_detectable"] = detect
     metric_ids = out["metric"].to_numpy(object) if "metric" in out.columns else np.full(m, None, dtype=object)

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["t_interval", "wilson_interval", "z_quantile"]
+__all__ = ["cluster_robust_se", "t_interval", "wilson_interval", "z_quantile"]
 
 
 def z_quantile(confidence: float) -> float:
@@ -60,3 +60,33 @@ def t_interval(mean: Any, sd: Any, n: Any, confidence: float = 0.95) -> tuple[np
     with np.errstate(divide="ignore", invalid="ignore"):
         half = tq * sd / np.sqrt(n)
     return np.where(ok, mean - half, np.nan), np.where(ok, mean + half, np.nan)
+
+
+def cluster_robust_se(counts: Any, means: Any) -> tuple[float, float, int]:
+    """The mean of every observation and its cluster-robust standard error,
+    from each cluster's count and mean: ``(mean, se, clusters)``.
+
+    Why: a team's evaluations are not independent draws -- each agent's
+    scores share that agent's skill -- so the usual ``sd / sqrt(n)`` of a
+    team's mean score, taken over 2,000 evaluations of 15 agents, is several
+    times too small and small changes read as significant.  The sandwich
+    (CR1) estimator counts the agents instead::
+
+        r_g = sum_g - n_g * mean,   se^2 = G / (G - 1) * sum_g r_g^2 / N^2
+
+    the same as ``statsmodels`` ``OLS(y, ones).fit(cov_type="cluster",
+    cov_kwds={"groups": agent})``.  Clusters with no observation are
+    ignored; NaN for fewer than two clusters.
+    """
+    n = np.asarray(counts, dtype=float)
+    m = np.asarray(means, dtype=float)
+    ok = (n > 0) & np.isfinite(m)
+    n, m = n[ok], m[ok]
+    g, total = len(n), float(n.sum())
+    if g == 0:
+        return float("nan"), float("nan"), 0
+    mean = float((n * m).sum() / total)
+    if g < 2:
+        return mean, float("nan"), g
+    r = n * (m - mean)
+    return mean, float(np.sqrt(g / (g - 1) * (r * r).sum()) / total), g

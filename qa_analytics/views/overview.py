@@ -18,6 +18,7 @@ from ..analytics.indicators import MIN_COVERAGE, ROOT_ID, ModelSet, composite_in
 from ..analytics.metrics import get_metric, metric_table
 from ..analytics.trends import period_over_period
 from ..core.periods import previous_period
+from ..stats.intervals import cluster_robust_se
 from ..stats.spc import control_chart, explain_signals
 
 __all__ = ["HEADLINE_METRICS", "IndexCard", "headline", "index_card", "index_trend"]
@@ -59,9 +60,13 @@ def headline(
     force sets on its leaves (``mdd = ...``), else the trends defaults.
 
     The unit is the center, or ``team`` and/or ``agent`` (all of its records
-    pooled).  Rates are compared with the two-proportion z test, means with
-    Welch's t (:func:`qa_analytics.analytics.trends.period_over_period`); counts are not
-    tested.  So "down 2.1 points" comes with "significant" or "within normal
+    pooled).  Rates are compared with the two-proportion z test (Fisher's
+    exact test for small counts), means of a team or the center with a t test
+    on cluster-robust standard errors, the agents as clusters (an agent's
+    evaluations share the agent's skill: counted as independent, 2,000
+    evaluations of 15 agents read small changes as significant), one agent's
+    means with Welch's t (:func:`qa_analytics.analytics.trends.period_over_period`);
+    counts are not tested.  So "down 2.1 points" comes with "significant" or "within normal
     variation".
 
     Returns
@@ -89,6 +94,9 @@ def headline(
     kw = dict(grain="all", level="center", team=team, agent=agent, channel=channel, eval_type=eval_type)
     cur = metric_table(con, list(metrics), date_from=date_from, date_to=date_to, **kw)
     prev = metric_table(con, list(metrics), date_from=prev_from, date_to=prev_to, **kw)
+    if agent is None:
+        cur = _with_cluster_se(con, cur, metrics, date_from, date_to, kw)
+        prev = _with_cluster_se(con, prev, metrics, prev_from, prev_to, kw)
     both = pd.concat([prev.assign(period=pd.Timestamp(prev_from)), cur.assign(period=pd.Timestamp(date_from))],
                      ignore_index=True)
     both["kind"] = [get_metric(m).kind for m in both["metric"]]
@@ -129,6 +137,20 @@ def headline(
                     rec["verdict"] = "too_few" if r["verdict"] == "too_few" else "noise"
         rows.append(rec)
     return pd.DataFrame(rows)
+
+
+def _with_cluster_se(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, metrics: Sequence[str],
+                     date_from: dt.date, date_to: dt.date, kw: dict) -> pd.DataFrame:
+    """``table`` with ``se`` / ``clusters``: each mean metric's cluster-robust
+    standard error over the unit's agents (see :func:`cluster_robust_se`)."""
+    means = [mid for mid in metrics if get_metric(mid).kind == "mean"]
+    if not means or table.empty:
+        return table
+    agents = metric_table(con, means, date_from=date_from, date_to=date_to, **{**kw, "level": "agent"})
+    se, clusters = {}, {}
+    for mid, rows in agents.groupby("metric"):
+        _mean, se[mid], clusters[mid] = cluster_robust_se(rows["n"].to_numpy(), rows["value"].to_numpy())
+    return table.assign(se=table["metric"].map(se).astype(float), clusters=table["metric"].map(clusters).astype(float))
 
 
 def index_trend(
