@@ -53,7 +53,8 @@ cards = call(overview_view.headline, f.date_from, f.date_to, team=f.team, channe
 year = f.year_ago()
 year_ago = call(overview_view.headline, f.date_from, f.date_to, team=f.team, channel=f.channel,
                 compare_from=year.date_from, compare_to=year.date_to)
-index = call(overview_view.index_card, f.date_from, f.date_to, prev.date_from, prev.date_to, team=f.team)
+index = call(overview_view.index_card, f.date_from, f.date_to, prev.date_from, prev.date_to, team=f.team,
+             year_from=year.date_from, year_to=year.date_to)
 
 
 n_cards = 1 + len(cards)
@@ -68,6 +69,8 @@ if not math.isnan(index.value):
     lines = [t("ov_index_scale"), t("ov_index_coverage", coverage=fmt.pct(index.coverage, 0))]
     if not index.comparable and not math.isnan(index.prev_value):
         lines.append(t("ov_index_not_compared", rule=fmt.pct(index.min_coverage, 0)))
+    if index.year_comparable:
+        lines.append(t("ov_index_year", delta=fmt.delta(index.year_change) or "±0"))
     # one phrase a line in the narrow card column; on the projector (three cards a row) one line
     cols[0].caption((" · " if present else "  \n").join(lines))
 

@@ -132,6 +132,21 @@ def test_index_card_says_what_it_rests_on_and_refuses_thin_comparisons(con):
     assert {"name_en", "name_zh"} <= set(card.missing.columns)
 
 
+def test_index_card_compares_with_the_same_period_a_year_earlier(con):
+    load_demo(con, months=14, seed=4, end=dt.date(2026, 6, 30))
+    from qa_analytics.views.overview import index_card
+
+    june = (dt.date(2026, 6, 1), dt.date(2026, 6, 30))
+    card = index_card(con, *june, year_from=dt.date(2025, 6, 1), year_to=dt.date(2025, 6, 30))
+    before = index_card(con, dt.date(2025, 6, 1), dt.date(2025, 6, 30))
+    assert card.year_comparable and card.year_value == pytest.approx(before.value, abs=1e-12)
+    assert card.year_change == pytest.approx(card.value - before.value, abs=1e-12)
+    # the default asks for no year-ago figure; a year without data is not compared
+    assert math.isnan(index_card(con, *june).year_value)
+    empty = index_card(con, *june, year_from=dt.date(2024, 6, 1), year_to=dt.date(2024, 6, 30))
+    assert not empty.year_comparable and math.isnan(empty.year_change)
+
+
 def _insert_evaluations(con, day: dt.date, agent_scores: dict[str, list[float]], start: int) -> None:
     rows = [(a, s) for a, scores in agent_scores.items() for s in scores]
     con.executemany(

@@ -96,3 +96,6 @@ def test_cards_say_the_change_against_the_same_period_a_year_earlier(two_years, 
     # every card with data in both half-years (mystery shoppers are quarterly: they have too)
     assert len(year_lines) >= 4, [c.value for c in at.caption]
     assert all(("（" in v) if lang == "zh" else ("(" in v) for v in year_lines)
+    # and the index card, under the same coverage rule as against the period before
+    index_caption = next(c.value for c in at.caption if "100" in c.value and "%" in c.value)
+    assert word in index_caption, index_caption

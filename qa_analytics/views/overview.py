@@ -201,7 +201,8 @@ class IndexCard:
     against a monitoring-only one does not); ``change`` is NaN otherwise.
     ``missing``: the indicators without data this period (``node_id``,
     ``name_en``, ``name_zh``, ``global_weight`` in percent of the index),
-    heaviest first."""
+    heaviest first.  ``year_*``: the same against the period a year earlier,
+    when it was asked for (NaN / False otherwise)."""
 
     value: float
     coverage: float
@@ -212,14 +213,21 @@ class IndexCard:
     change: float
     n: int
     missing: pd.DataFrame
+    year_value: float = float("nan")
+    year_coverage: float = 0.0
+    year_comparable: bool = False
+    year_change: float = float("nan")
 
 
 def index_card(con: duckdb.DuckDBPyConnection, date_from: dt.date, date_to: dt.date,
                prev_from: dt.date | None = None, prev_to: dt.date | None = None,
-               team: str | None = None, models: ModelSet | None = None) -> IndexCard:
+               team: str | None = None, models: ModelSet | None = None,
+               year_from: dt.date | None = None, year_to: dt.date | None = None) -> IndexCard:
     """The index over ``[date_from, date_to]`` and over the previous period
     (``prev_from``/``prev_to``, default :func:`previous_period`), refusing to
-    compare when either rests on less than the model's ``min_coverage``."""
+    compare when either rests on less than the model's ``min_coverage``;
+    with ``year_from``/``year_to``, also against that period (the same one
+    a year earlier), under the same rule."""
     models = models or load_models()
     if prev_from is None or prev_to is None:
         prev_from, prev_to = previous_period(date_from, date_to)
@@ -242,8 +250,17 @@ def index_card(con: duckdb.DuckDBPyConnection, date_from: dt.date, date_to: dt.d
         rule = models.model_for(date_from).ranking_rules[1]
     except LookupError:
         rule = models.versions[0].ranking_rules[1] if models.versions else MIN_COVERAGE
-    comparable = (value == value and prev_value == prev_value and coverage >= rule - 1e-12
-                  and prev_coverage >= rule - 1e-12)
+    def can_compare(other: float, other_coverage: float) -> bool:
+        return (value == value and other == other and coverage >= rule - 1e-12
+                and other_coverage >= rule - 1e-12)
+
+    comparable = can_compare(prev_value, prev_coverage)
+    year: dict = {}
+    if year_from is not None and year_to is not None:
+        y_value, y_coverage, _ = root(tree(year_from, year_to))
+        y_ok = can_compare(y_value, y_coverage)
+        year = dict(year_value=y_value, year_coverage=y_coverage, year_comparable=y_ok,
+                    year_change=value - y_value if y_ok else nan)
     if len(now):
         leaves = now[(now["depth"] > 0) & now["metric"].notna() & now["score"].isna()]
         missing = leaves.sort_values("global_weight", ascending=False)[["node_id", "name_en", "name_zh",
@@ -251,4 +268,4 @@ def index_card(con: duckdb.DuckDBPyConnection, date_from: dt.date, date_to: dt.d
     else:
         missing = pd.DataFrame(columns=["node_id", "name_en", "name_zh", "global_weight"])
     return IndexCard(value, coverage, prev_value, prev_coverage, rule, comparable,
-                     value - prev_value if comparable else nan, n, missing.reset_index(drop=True))
+                     value - prev_value if comparable else nan, n, missing.reset_index(drop=True), **year)

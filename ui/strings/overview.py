@@ -27,6 +27,7 @@ STRINGS = {
     "ov_untested": {"zh": "未检验", "en": "not tested"},
     "ov_card_n": {"zh": "{word} · 样本 {n}", "en": "{word} · n = {n}"},
     "ov_card_year": {"zh": "同比 {delta}（{word}）", "en": "vs. a year earlier: {delta} ({word})"},
+    "ov_index_year": {"zh": "同比 {delta}", "en": "vs. a year earlier: {delta}"},
     "ov_trend": {"zh": "综合指数趋势与控制限", "en": "Index trend with control limits"},
     "ov_trend_short": {"zh": "所选时间段内周期太少，无法画控制图（至少需要 3 个周期）。可以选更长的时间段或更细的粒度。",
                        "en": "Too few periods for a control chart (at least 3). Choose a longer period or a finer grain."},
