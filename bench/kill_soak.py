@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from test_kill_import import kill_and_check, kill_plan, prepare  # noqa: E402
+from test_kill_import import kill_and_check, kill_plan, pace, prepare  # noqa: E402
 
 
 def main() -> None:
@@ -40,8 +40,9 @@ def main() -> None:
         setup = prepare(Path(tmp), n_rows=args.rows, revised=min(1000, args.rows // 10))
         for fmt in ("xlsx", "csv"):
             counts: Counter[str] = Counter()
-            for k, (anchor, delay) in enumerate(kill_plan(setup, fmt, args.kills, args.seed)):
-                how, which = kill_and_check(setup, fmt, k, anchor, delay, Path(tmp))
+            durations = pace(setup, fmt)
+            for k, (anchor, fraction) in enumerate(kill_plan(setup, fmt, args.kills, args.seed)):
+                how, delay, which = kill_and_check(setup, fmt, k, anchor, fraction, durations, Path(tmp))
                 counts["killed" if how.startswith("killed") else "finished_first"] += 1
                 counts[which if which in ("before", "after") else "neither"] += 1
                 if which not in ("before", "after"):

@@ -128,38 +128,61 @@ def state_after_open(db: Path) -> dict:
 
 
 def kill_plan(setup: dict, fmt: str, n: int = KILLS_PER_FORMAT, seed: int = SEED) -> list[tuple[str, float]]:
-    """(anchor, delay) pairs: from the start over the whole import, or from
-    the "store" progress line over the merge and the commit."""
+    """(anchor, fraction) pairs: a moment from the start over the whole
+    import, or from the "store" progress line over the merge and the commit,
+    as a fraction of how long that part takes (see :func:`kill_at`)."""
     rng = random.Random(f"{seed}-{fmt}")
-    whole = setup["seconds"][fmt]
-    tail = max(whole - setup["store_at"][fmt], 0.05)
-    plan = [("start", rng.uniform(0, whole * 1.05)) for _ in range(n // 2)]
-    plan += [("store", rng.uniform(0, tail * 1.1)) for _ in range(n - n // 2)]
+    plan = [("start", rng.uniform(0, 1.05)) for _ in range(n // 2)]
+    plan += [("store", rng.uniform(0, 1.1)) for _ in range(n - n // 2)]
     return plan
 
 
-def kill_at(db: Path, path: Path, anchor: str, delay: float) -> str:
-    """Start the import, SIGKILL it at the planned moment; how it ended."""
+def pace(setup: dict, fmt: str) -> dict[str, float]:
+    """How long the whole import and its part after "store" take, as first
+    measured (updated by :func:`kill_at` as the machine's load changes)."""
+    whole = setup["seconds"][fmt]
+    return {"start": whole, "store": max(whole - setup["store_at"][fmt], 0.05)}
+
+
+def kill_at(db: Path, path: Path, anchor: str, fraction: float, durations: dict[str, float]) -> tuple[str, float]:
+    """Start the import, SIGKILL it ``fraction`` of the way through the part
+    ``anchor`` starts; how it ended, and the delay used.
+
+    The durations are a shared machine's: another test's load makes the
+    first measurement slow and the next imports fast, and a kill planned on
+    it lands after the import.  An import that finishes first says how long
+    it took now, and the next kills are planned on that."""
     proc, stages = start_import(db, path)
     t0 = time.monotonic()
+    ended: list[float] = []
+    threading.Thread(target=lambda: (proc.wait(), ended.append(time.monotonic())), daemon=True).start()
     if anchor == "store":
         while "store" not in stages and proc.poll() is None and time.monotonic() - t0 < 120:
             time.sleep(0.002)
+    delay = fraction * durations[anchor]
     time.sleep(delay)
     if proc.poll() is not None:
-        return f"finished (exit {proc.returncode}) before the kill"
+        deadline = time.monotonic() + 5
+        while not ended and time.monotonic() < deadline:
+            time.sleep(0.001)
+        if ended and "store" in stages:
+            took = ended[0] - t0
+            durations["start"] = took
+            durations["store"] = max(took - stages["store"], 0.05)
+        return f"finished (exit {proc.returncode}) before the kill", delay
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    return f"killed after {time.monotonic() - t0:.2f} s (stages seen: {', '.join(stages) or 'none'})"
+    return f"killed after {time.monotonic() - t0:.2f} s (stages seen: {', '.join(stages) or 'none'})", delay
 
 
-def kill_and_check(setup: dict, fmt: str, k: int, anchor: str, delay: float, folder: Path) -> tuple[str, str]:
-    """One kill, then the checks: (how it ended, "before" / "after" / NEITHER...)."""
+def kill_and_check(setup: dict, fmt: str, k: int, anchor: str, fraction: float, durations: dict[str, float],
+                   folder: Path) -> tuple[str, float, str]:
+    """One kill, then the checks: (how it ended, the delay, "before" / "after" / NEITHER...)."""
     before, after = setup["before"], setup["after"][fmt]
     path = setup["files"][fmt]
     db = folder / f"k{k}.duckdb"
     shutil.copyfile(setup["before_db"], db)
-    how = kill_at(db, path, anchor, delay)
+    how, delay = kill_at(db, path, anchor, fraction, durations)
     state = state_after_open(db)
     which = "before" if state == before else "after" if state == after else None
     diff = sorted(t for t in state if state[t] not in (before.get(t), after.get(t)))
@@ -169,14 +192,15 @@ def kill_and_check(setup: dict, fmt: str, k: int, anchor: str, delay: float, fol
     assert data_tables(state_after_open(db)) == data_tables(after), f"re-run after kill {k} left other rows"
     for p in (db, Path(f"{db}.wal")):
         p.unlink(missing_ok=True)
-    return how, which or f"NEITHER (tables {diff})"
+    return how, delay, which or f"NEITHER (tables {diff})"
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_kill_minus_nine_leaves_before_or_after(setup, fmt, tmp_path):
     outcomes = []
-    for k, (anchor, delay) in enumerate(kill_plan(setup, fmt)):
-        how, which = kill_and_check(setup, fmt, k, anchor, delay, tmp_path)
+    durations = pace(setup, fmt)
+    for k, (anchor, fraction) in enumerate(kill_plan(setup, fmt)):
+        how, delay, which = kill_and_check(setup, fmt, k, anchor, fraction, durations, tmp_path)
         outcomes.append((anchor, round(delay, 3), how, which))
     report = "\n".join(f"  {a:5} +{d:.3f}s: {h} -> {w}" for a, d, h, w in outcomes)
     good = sum(1 for *_, w in outcomes if w in ("before", "after"))
