@@ -49,10 +49,10 @@ if call(store.has_demo_data):
     st.caption("ⓘ " + t("demo_banner"))
 
 # --- headline cards ------------------------------------------------------------------------
-cards = call(overview_view.headline, f.date_from, f.date_to, team=f.team, channel=f.channel)
 year = f.year_ago()
-year_ago = call(overview_view.headline, f.date_from, f.date_to, team=f.team, channel=f.channel,
-                compare_from=year.date_from, compare_to=year.date_to)
+cards, year_ago = call(overview_view.headlines, f.date_from, f.date_to,
+                       [(prev.date_from, prev.date_to), (year.date_from, year.date_to)],
+                       team=f.team, channel=f.channel)
 index = call(overview_view.index_card, f.date_from, f.date_to, prev.date_from, prev.date_to, team=f.team,
              year_from=year.date_from, year_to=year.date_to)
 

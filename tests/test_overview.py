@@ -147,14 +147,12 @@ def test_index_card_compares_with_the_same_period_a_year_earlier(con):
     assert not empty.year_comparable and math.isnan(empty.year_change)
 
 
-def _insert_evaluations(con, day: dt.date, agent_scores: dict[str, list[float]], start: int) -> None:
-    rows = [(a, s) for a, scores in agent_scores.items() for s in scores]
-    con.executemany(
-        """INSERT INTO monitoring (eval_id, eval_date, agent_id, team, channel, total_score, critical_error,
-                                   record_key, row_hash, created_batch, batch_id)
-           VALUES (?, ?, ?, '一组', 'voice', ?, false, ?, 'h', 1, 1)""",
-        [[f"E{start + i}", day, a, s, f"id:E{start + i}"] for i, (a, s) in enumerate(rows)],
-    )
+def _insert_evaluations(con, day: dt.date, agent_scores: dict[str, list[float]]) -> None:
+    from conftest import insert_rows
+
+    insert_rows(con, "monitoring", [
+        {"eval_date": day, "agent_id": a, "team": "一组", "channel": "voice", "total_score": float(x),
+         "critical_error": False} for a, scores in agent_scores.items() for x in scores])
 
 
 def test_a_teams_mean_score_counts_its_agents_not_its_evaluations(con):
@@ -166,8 +164,8 @@ def test_a_teams_mean_score_counts_its_agents_not_its_evaluations(con):
     skill = {"A1": 70.0, "A2": 80.0, "A3": 90.0, "A4": 100.0}
     may = {a: list(mu + rng.normal(0, 2, n)) for (a, mu), n in zip(skill.items(), (130, 100, 90, 80))}
     june = {a: list(mu + rng.normal(0, 2, n)) for (a, mu), n in zip(skill.items(), (80, 90, 100, 130))}
-    _insert_evaluations(con, dt.date(2026, 5, 12), may, 0)
-    _insert_evaluations(con, dt.date(2026, 6, 12), june, 1000)
+    _insert_evaluations(con, dt.date(2026, 5, 12), may)
+    _insert_evaluations(con, dt.date(2026, 6, 12), june)
     card = overview.headline(con, dt.date(2026, 6, 1), dt.date(2026, 6, 30), metrics=["qa_mean_score"],
                              team="一组").iloc[0]
     # the reference: statsmodels' cluster-robust (CR1) error of each month's mean, a t on
@@ -187,3 +185,13 @@ def test_a_teams_mean_score_counts_its_agents_not_its_evaluations(con):
                               agent="A1").iloc[0]
     assert alone["p_value"] == pytest.approx(
         stats.ttest_ind(june["A1"], may["A1"], equal_var=False).pvalue, rel=1e-9)
+
+
+def test_headlines_against_several_periods_are_the_headlines_against_each(con):
+    load_demo(con, months=14, seed=4, end=dt.date(2026, 6, 30))
+    june = (dt.date(2026, 6, 1), dt.date(2026, 6, 30))
+    periods = [(dt.date(2026, 5, 1), dt.date(2026, 5, 31)), (dt.date(2025, 6, 1), dt.date(2025, 6, 30))]
+    both = overview.headlines(con, *june, periods, team="投诉处理组")
+    for frame, (d0, d1) in zip(both, periods):
+        alone = overview.headline(con, *june, team="投诉处理组", compare_from=d0, compare_to=d1)
+        assert frame.equals(alone)

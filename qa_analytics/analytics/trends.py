@@ -391,6 +391,15 @@ def small_expected(xa: ArrayLike, na: ArrayLike, xb: ArrayLike, nb: ArrayLike) -
     return np.asarray(low < FISHER_BELOW)
 
 
+def _detect_factor(alpha: float, power: float) -> float:
+    """``z_{1-alpha/2} + z_power``: how many standard errors a change must be
+    to be detected (``scipy.special.ndtri`` is what ``scipy.stats.norm.ppf``
+    computes, without importing ``scipy.stats``)."""
+    from scipy import special
+
+    return float(special.ndtri(1 - alpha / 2) + special.ndtri(power))
+
+
 def min_detectable(kind: str, n_a: ArrayLike, n_b: ArrayLike, *, p: ArrayLike = np.nan, sd_a: ArrayLike = np.nan,
                    sd_b: ArrayLike = np.nan, alpha: float = ALPHA, power: float = POWER) -> np.ndarray:
     """The smallest change two samples of sizes ``n_a`` and ``n_b`` detect
@@ -400,9 +409,7 @@ def min_detectable(kind: str, n_a: ArrayLike, n_b: ArrayLike, *, p: ArrayLike = 
     + sd_b^2/n_b)`` for means (Cohen 1988, ch. 2 and 6, normal approximation).
     For a rate of 0 or 1 the variance at 50% stands in (nothing varies yet
     the sample is still small)."""
-    from scipy import stats
-
-    k = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
+    k = _detect_factor(alpha, power)
     n_a, n_b = np.asarray(n_a, dtype=float), np.asarray(n_b, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind == "rate":
@@ -565,8 +572,7 @@ def period_over_period(
     pse = pd.to_numeric(prev("se"), errors="coerce").to_numpy(float)
     pclusters = pd.to_numeric(prev("clusters"), errors="coerce").to_numpy(float)
     clustered = is_mean & np.isfinite(se) & np.isfinite(pse) & (np.fmin(clusters, pclusters) >= 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        joint_se = np.sqrt(se * se + pse * pse)
+    joint_se = np.sqrt(se * se + pse * pse)  # used where ``clustered`` (both finite)
     if clustered.any():
         from scipy import special
 
@@ -604,11 +610,8 @@ def period_over_period(
     if is_mean.any():
         detect[is_mean] = min_detectable("mean", pn[is_mean], n[is_mean], sd_a=psd[is_mean], sd_b=sd[is_mean],
                                          alpha=alpha)
-    if clustered.any():
-        # the same (z_{1-alpha/2} + z_power) * se, with the clustered standard error
-        from scipy import special
-
-        detect[clustered] = (special.ndtri(1 - alpha / 2) + special.ndtri(POWER)) * joint_se[clustered]
+    if clustered.any():  # the same factor, times the clustered standard error
+        detect[clustered] = _detect_factor(alpha, POWER) * joint_se[clustered]
     detect = np.where(np.isfinite(p), detect, np.nan)
     out["min_detectable"] = detect
     metric_ids = out["metric"].to_numpy(object) if "metric" in out.columns else np.full(m, None, dtype=object)

@@ -21,7 +21,7 @@ from ..core.periods import previous_period
 from ..stats.intervals import cluster_robust_se
 from ..stats.spc import control_chart, explain_signals
 
-__all__ = ["HEADLINE_METRICS", "IndexCard", "headline", "index_card", "index_trend"]
+__all__ = ["HEADLINE_METRICS", "IndexCard", "headline", "headlines", "index_card", "index_trend"]
 
 #: The leadership's headline cards, in display order.
 HEADLINE_METRICS: tuple[str, ...] = (
@@ -89,19 +89,47 @@ def headline(
     """
     if (compare_from is None) != (compare_to is None):
         raise ValueError("give both compare_from and compare_to, or neither")
-    prev_from, prev_to = ((compare_from, compare_to) if compare_from is not None
-                          else previous_period(date_from, date_to))
+    against = ((compare_from, compare_to) if compare_from is not None else previous_period(date_from, date_to))
+    return headlines(con, date_from, date_to, [against], metrics, team=team, agent=agent, channel=channel,
+                     eval_type=eval_type, alpha=alpha, mdd=mdd)[0]
+
+
+def headlines(
+    con: duckdb.DuckDBPyConnection,
+    date_from: dt.date,
+    date_to: dt.date,
+    against: Sequence[tuple[dt.date, dt.date]],
+    metrics: Sequence[str] = HEADLINE_METRICS,
+    team: str | None = None,
+    agent: str | None = None,
+    channel: str | Sequence[str] | None = None,
+    eval_type: str | Sequence[str] | None = None,
+    alpha: float = 0.05,
+    mdd: dict[str, float] | None = None,
+) -> list[pd.DataFrame]:
+    """:func:`headline` against each of several periods (the period before
+    and the same one a year earlier, say), one frame each: the current
+    period's figures are queried once for all of them."""
     kw = dict(grain="all", level="center", team=team, agent=agent, channel=channel, eval_type=eval_type)
     cur = metric_table(con, list(metrics), date_from=date_from, date_to=date_to, **kw)
-    prev = metric_table(con, list(metrics), date_from=prev_from, date_to=prev_to, **kw)
     if agent is None:
         cur = _with_cluster_se(con, cur, metrics, date_from, date_to, kw)
+    if mdd is None:
+        mdd = _model_mdd(date_from)
+    return [_compared(con, cur, date_from, prev_from, prev_to, metrics, agent, kw, alpha, mdd)
+            for prev_from, prev_to in against]
+
+
+def _compared(con: duckdb.DuckDBPyConnection, cur: pd.DataFrame, date_from: dt.date, prev_from: dt.date,
+              prev_to: dt.date, metrics: Sequence[str], agent: str | None, kw: dict, alpha: float,
+              mdd: dict[str, float]) -> pd.DataFrame:
+    """The cards of :func:`headline`: ``cur`` against ``[prev_from, prev_to]``."""
+    prev = metric_table(con, list(metrics), date_from=prev_from, date_to=prev_to, **kw)
+    if agent is None:
         prev = _with_cluster_se(con, prev, metrics, prev_from, prev_to, kw)
     both = pd.concat([prev.assign(period=pd.Timestamp(prev_from)), cur.assign(period=pd.Timestamp(date_from))],
                      ignore_index=True)
     both["kind"] = [get_metric(m).kind for m in both["metric"]]
-    if mdd is None:
-        mdd = _model_mdd(date_from)
     compared = period_over_period(both, alpha=alpha, mdd=mdd) if len(both) else both
     nan = float("nan")
     rows = []
