@@ -24,7 +24,7 @@ from qa_analytics.analytics.metrics import get_metric
 from ui import format as fmt
 from ui.db import call
 from ui.filters import sidebar_filters
-from ui.i18n import lang, local, t
+from ui.i18n import lang, say, says, t
 from ui.page import ensure_app
 from ui.presentation import agent_label, is_presenting
 from ui.state import set_url_value, url_value
@@ -201,7 +201,7 @@ else:
     latest = max(episodes, key=lambda e: (e["assessment"] == "worse", e["kind"] != "zone", e["end"], e["points"]))
     box = st.warning if worse else st.info
     box(t("control_charts_summary", metric=name, unit=unit_label, n=len(episodes), worse=worse, better=better,
-           main=local(latest, "text")))
+           main=say(latest["text"])))
 
 # what the plotted value is: a share, a count, a count per day, or the metric's own unit
 if res.chart in ("p", "p_prime") or (res.chart == "xmr" and m.kind == "rate"):
@@ -218,7 +218,7 @@ def show(x: float) -> str:
     return fmt.num(x, 2) if unit == "per_day" else fmt.metric_value(x, unit)
 
 
-x = local(df, "label").tolist()
+x = says(df["label"])
 value, center, lcl, ucl, sigma = (df[c].to_numpy(float) for c in ("value", "center", "lcl", "ucl", "sigma"))
 fig = go.Figure()
 # zones: +-2 sigma lighter, +-1 sigma a little darker; stepped like the limits, inside them
@@ -247,7 +247,7 @@ for assess, (colour, symbol, _mark) in SIGNAL_STYLE.items():
     fig.add_scatter(x=[x[i] for i in idx], y=sub["value"], mode="markers", name=t(SIGNAL_KEY[assess]),
                     marker=dict(size=15, color=colour, symbol=symbol, line=dict(color="white", width=1)),
                     hovertext=[hover[i] + "<br><b>" + "<br>".join(
-                        local(s, "what")
+                        say(s["what"])
                         for s in res.signals if s["period"] == df["period"].iloc[i]) + "</b>" for i in idx],
                     hovertemplate="%{hovertext}<extra></extra>")
     if presenting:  # the projector theme sets every marker to one size: the signals get a big symbol on top
@@ -312,11 +312,11 @@ with left:
         st.write(t("control_charts_no_signals"))
     for e in episodes:
         colour = TEXT_COLOR[e["assessment"]]
-        st.markdown(f":{colour}[{SIGNAL_STYLE[e['assessment']][2]}] {local(e, 'text')}")
+        st.markdown(f":{colour}[{SIGNAL_STYLE[e['assessment']][2]}] {say(e['text'])}")
     if res.signals and not presenting:
         with st.expander(t("control_charts_all_signals", n=len(res.signals))):
             for s in res.signals:
-                st.markdown(f":{TEXT_COLOR[s['assessment']]}[{SIGNAL_STYLE[s['assessment']][2]}] {local(s, 'text')}")
+                st.markdown(f":{TEXT_COLOR[s['assessment']]}[{SIGNAL_STYLE[s['assessment']][2]}] {say(s['text'])}")
 if right is not None:
     with right:
         st.subheader(t("control_charts_why"))
@@ -325,7 +325,7 @@ if right is not None:
 if not presenting:
     with st.expander(t("control_charts_data")):
         table = pd.DataFrame({
-            t("control_charts_col_period"): local(df, "label"),
+            t("control_charts_col_period"): says(df["label"]),
             t("control_charts_col_value"): [show(v) for v in value],
             t("control_charts_col_n"): [fmt.count(n) for n in df["n"]],
             t("control_charts_col_center"): [show(v) for v in center],

@@ -15,7 +15,7 @@ from qa_analytics.views.review import alpha_band
 from ui import format as fmt
 from ui.db import call
 from ui.filters import sidebar_filters
-from ui.i18n import join, lang, local, month_tick, t
+from ui.i18n import join, lang, month_tick, says, t
 from ui.page import ensure_app
 from ui.presentation import is_presenting
 from ui.state import set_url_value, url_value
@@ -238,7 +238,7 @@ else:
         with st.expander(t("evaluators_leniency_table")):
             tbl = pd.DataFrame({
                 t("evaluators_col_evaluator"): len_df["evaluator"],
-                t("evaluators_col_verdict"): local(len_df, "label"),
+                t("evaluators_col_verdict"): says(len_df["text"]),
                 t("evaluators_col_diff"): len_df["mean_diff"].round(2),
                 t("evaluators_col_ci"): [f"{fmt.num(a, 2)} … {fmt.num(b, 2)}"
                                          for a, b in zip(len_df["ci_low"], len_df["ci_high"])],

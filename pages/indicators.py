@@ -36,7 +36,7 @@ from qa_analytics.views import indicators as indicators_view
 from ui import format as fmt
 from ui.db import call
 from ui.filters import sidebar_filters
-from ui.i18n import join, lang, local, t
+from ui.i18n import join, lang, say, says, t
 from ui.page import ensure_app
 from ui.presentation import is_presenting
 from ui.state import set_url_value, url_value
@@ -559,11 +559,11 @@ else:
         st.success(t("ind_sens_robust0", units=n_units))
     elif worst_move == 1:
         st.success(t("sentences", first=t("ind_sens_robust1", units=n_units), then=t(
-            "ind_sens_most", name=local(worst, "name"), team=worst["most_moved"],
+            "ind_sens_most", name=say(worst["name"]), team=worst["most_moved"],
             dir=t("ind_sens_up") if worst["change"] > 0 else t("ind_sens_down"))))
     else:
         fragile = sens.loc[sens["max_rank_change"] >= 2, "node_id"].nunique()
-        st.warning(t("ind_sens_fragile", name=local(worst, "name"), n=worst_move, team=worst["most_moved"], k=fragile,
+        st.warning(t("ind_sens_fragile", name=say(worst["name"]), n=worst_move, team=worst["most_moved"], k=fragile,
                      dir=t("ind_sens_up") if worst["change"] > 0 else t("ind_sens_down")))
     movers = sens[sens["max_rank_change"] > 0]
     ids_moving = list(dict.fromkeys(movers.sort_values("max_rank_change")["node_id"]))
@@ -573,7 +573,7 @@ else:
             part = sens[(sens["change"] * sign > 0) & sens["node_id"].isin(ids_moving)]
             part = part.set_index("node_id").loc[ids_moving]
             fig.add_trace(go.Bar(
-                y=local(part, "name"), x=part["max_rank_change"], orientation="h", name=label, marker_color=colour,
+                y=says(part["name"]), x=part["max_rank_change"], orientation="h", name=label, marker_color=colour,
                 customdata=[m if isinstance(m, str) else "—" for m in part["most_moved"]],
                 hovertemplate="%{y}: %{x}<br>" + t("ind_hover_team") + ": %{customdata}<extra>" + label
                               + "</extra>",
@@ -588,7 +588,7 @@ else:
     if not presenting:
         with st.expander(t("ind_sens_table")):
             st.dataframe(pd.DataFrame({
-                t("ind_col_node"): local(sens, "name"),
+                t("ind_col_node"): says(sens["name"]),
                 t("ind_col_change"): [f"{c * 100:+.0f}%" for c in sens["change"]],
                 t("ind_col_weight"): [f"{w:g}% → {nw:.3g}%" for w, nw in zip(sens["weight"], sens["new_weight"])],
                 t("ind_col_max_move"): sens["max_rank_change"],

@@ -12,12 +12,13 @@ import streamlit as st
 
 from qa_analytics import store
 from qa_analytics.analytics import indicators, metric_spc
+from qa_analytics.analytics.compliance import REQUIREMENT_BY_ID
 from qa_analytics.views import overview as overview_view
 from qa_analytics.views import review
 from ui import format as fmt
 from ui.db import call
 from ui.filters import sidebar_filters
-from ui.i18n import join, lang, local, t
+from ui.i18n import join, lang, say, says, t
 from ui.page import ensure_app
 from ui.presentation import is_presenting
 from ui.theme import BAD, GOOD, LIMIT, NEUTRAL, PALETTE, plot
@@ -82,7 +83,7 @@ for col, card, ago in zip(cols[1:], cards.itertuples(), year_ago.itertuples()):
     unit = card.unit
     delta = _change(card.change, unit)
     col.metric(
-        local(card, "name"),
+        say(card.name),
         fmt.metric_value(card.value, unit) if card.n else "—",
         delta=delta,
         delta_color="normal" if card.higher_is_better else "inverse",
@@ -101,7 +102,7 @@ for col, card, ago in zip(cols[1:], cards.itertuples(), year_ago.itertuples()):
         col.caption(t("ov_card_year", delta=_change(ago.change, unit) or "±0", word=word))
 
 if len(index.missing) and not present:
-    st.caption("ⓘ " + t("ov_index_missing", names=join(local(index.missing, "name"))))
+    st.caption("ⓘ " + t("ov_index_missing", names=join(says(index.missing["name"]))))
 
 # --- index trend with control limits, and the team ranking ---------------------------------
 left, right = st.columns([3, 2]) if not present else (st.container(), st.container())
@@ -164,7 +165,7 @@ if worse.empty and gaps.empty:
     st.success(t("ov_no_alerts"))
 for row in worse.head(8).itertuples():
     box = st.container(border=True)
-    box.markdown(f"**{local(row, 'metric_name')}** — {local(row, 'text')}")
+    box.markdown(f"**{say(row.metric_name)}** — {say(row.text)}")
     target = {"cc_metric": row.metric, "grain": "week" if f.grain in ("day", "week") else "month",
               "lang": lang()}
     # the chart of what the Overview shows: the filtered team, else the center
@@ -175,11 +176,11 @@ for row in gaps.head(8).itertuples():
     box = st.container(border=True)
     missing = join(list(row.missing_periods)[:6])
     more = "…" if len(row.missing_periods) > 6 else ""
-    box.markdown(f"**{local(row, 'label')}** — "
+    box.markdown(f"**{say(REQUIREMENT_BY_ID[row.requirement])}** — "
                  + t("ov_missing", n=row.missing, periods=missing + more))
     box.page_link("pages/compliance.py", label=t("ov_open_calendar"), icon=":material/calendar_month:")
 better = signals[signals["assessment"] == "better"] if len(signals) else signals
 if len(better):
     with st.expander(t("ov_good_news", n=len(better))):
         for row in better.head(10).itertuples():
-            st.markdown(f"- **{local(row, 'metric_name')}** — {local(row, 'text')}")
+            st.markdown(f"- **{say(row.metric_name)}** — {say(row.text)}")

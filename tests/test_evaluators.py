@@ -24,6 +24,7 @@ from qa_analytics.analytics.evaluators import (
     krippendorff_alpha,
     leniency,
 )
+from qa_analytics.core.codes import say
 
 from conftest import insert_rows as insert
 
@@ -165,8 +166,8 @@ def test_leniency_hand_computed(con):
     assert e1.p_value == pytest.approx(0.069566, abs=1e-6)
     assert e1.effect_size == pytest.approx(2.073070, abs=1e-6)
     assert e1.label == "in line"
-    assert e1.label_en == "in line with peers (+6.3 points, p = 0.070)"
-    assert e1.label_zh == "与同行一致（+6.3分，p = 0.070）"
+    assert say(e1.text, "en") == "in line with peers (+6.3 points, p = 0.070)"
+    assert say(e1.text, "zh") == "与同行一致（+6.3分，p = 0.070）"
     # E2: diffs a1: 80 - 86 = -6, a2: 78 - 85 = -7, a3: 84 - 87 = -3;
     #   mean -16/3, sd = sqrt((4/9 + 25/9 + 49/9)/2) = 2.081666, t = -4.437602,
     #   p = 1 - |t| / sqrt(2 + t^2) = 0.047214 -> severe at 0.05
@@ -176,8 +177,8 @@ def test_leniency_hand_computed(con):
     assert e2.p_value == pytest.approx(1 - abs(e2.t) / math.sqrt(2 + e2.t**2), rel=1e-9)
     assert e2.p_value == pytest.approx(0.047214, abs=1e-6)
     assert e2.label == "severe"
-    assert e2.label_en == "severe: 5.3 points below peers (p = 0.047)"
-    assert e2.label_zh == "偏严：比同行低5.3分（p = 0.047）"
+    assert say(e2.text, "en") == "severe: 5.3 points below peers (p = 0.047)"
+    assert say(e2.text, "zh") == "偏严：比同行低5.3分（p = 0.047）"
     # E3: diffs a1: 82 - 85 = -3, a3: 86 - 86 = 0; mean -1.5, sd 2.121320,
     #   t = -1.5 / (2.121320 / sqrt 2) = -1, df = 1 (Cauchy): p = 2 * (1/2 - atan(1)/pi) = 0.5
     e3 = out.loc["E3"]
@@ -186,12 +187,12 @@ def test_leniency_hand_computed(con):
     e4 = out.loc["E4"]
     assert e4.cells == 0 and e4.evaluations == 1 and e4.label == "insufficient data"
     assert math.isnan(e4.p_value)
-    assert e4.label_en == "too few comparable evaluations"
+    assert say(e4.text, "en") == "too few comparable evaluations"
     # a looser alpha turns E1 lenient; min_diff can veto a small difference
     loose = leniency(con, D(2024, 5, 1), D(2024, 5, 31), min_cells=2, alpha=0.1, adjust="none").set_index("evaluator")
     assert loose.loc["E1"].label == "lenient"
-    assert loose.loc["E1"].label_en == "lenient: 6.3 points above peers (p = 0.070)"
-    assert loose.loc["E1"].label_zh == "偏松：比同行高6.3分（p = 0.070）"
+    assert say(loose.loc["E1"].text, "en") == "lenient: 6.3 points above peers (p = 0.070)"
+    assert say(loose.loc["E1"].text, "zh") == "偏松：比同行高6.3分（p = 0.070）"
     veto = leniency(con, D(2024, 5, 1), D(2024, 5, 31), min_cells=2, alpha=0.1, min_diff=7, adjust="none")
     assert veto.set_index("evaluator").loc["E1"].label == "in line"
     # the default min_cells = 5 is not reached by anyone here
@@ -203,7 +204,7 @@ def test_leniency_hand_computed(con):
     assert bh.loc["E1", "p_adjusted"] == pytest.approx(bh.loc["E2", "p_adjusted"])
     assert bh.loc["E3", "p_adjusted"] == pytest.approx(0.5)
     assert (bh.loc[["E1", "E2", "E3"], "comparisons"] == 3).all()
-    assert bh.loc["E2", "label"] == "in line" and "p = 0.104" in bh.loc["E2", "label_en"]
+    assert bh.loc["E2", "label"] == "in line" and "p = 0.104" in say(bh.loc["E2", "text"], "en")
 
 
 def test_identical_evaluators_are_rarely_flagged(con):

@@ -21,6 +21,7 @@ from qa_analytics.analytics.metric_spc import (
     period_label,
     signals_for_alerts,
 )
+from qa_analytics.core.codes import say
 from qa_analytics.demo.generate import demo_facts
 from qa_analytics.stats import spc
 
@@ -188,10 +189,10 @@ def test_signal_in_words_both_languages(spike):
     last = res.signals[-1]
     assert last["period"] == pd.Timestamp("2025-12-01")
     assert 1 in last["rules"]
-    assert last["text_en"].startswith("Dec 2025: above the upper control limit (beyond 3σ)")
-    assert last["text_en"].endswith("(better)")
-    assert last["text_zh"].startswith("2025年12月：高于上控制限（超出3σ）")
-    assert last["text_zh"].endswith("（向好）")
+    assert say(last["text"], "en").startswith("Dec 2025: above the upper control limit (beyond 3σ)")
+    assert say(last["text"], "en").endswith("(better)")
+    assert say(last["text"], "zh").startswith("2025年12月：高于上控制限（超出3σ）")
+    assert say(last["text"], "zh").endswith("（向好）")
     assert res.data["assessment"].iloc[-1] == "better"
     assert res.data["direction"].iloc[-1] == 1
 
@@ -201,7 +202,7 @@ def test_lower_is_better_metric_reads_up_as_worse(con):
         _crit(con, month, 40, errors)
     res = indicator_control_chart(con, "critical_error_rate", grain="month")
     assert res.signals[-1]["assessment"] == "worse"
-    assert res.signals[-1]["text_zh"].endswith("（变差）")
+    assert say(res.signals[-1]["text"], "zh").endswith("（变差）")
 
 
 def test_run_rule_episode_starts_where_the_run_starts(con):
@@ -216,8 +217,8 @@ def test_run_rule_episode_starts_where_the_run_starts(con):
     e = runs[0]
     assert e["start"] == pd.Timestamp("2024-05-01") and e["end"] == pd.Timestamp("2025-03-01")
     assert e["points"] == 11 and e["flagged"] == 3 and e["direction"] == 1
-    assert e["text_zh"] == "2024年5月 – 2025年3月：连续9点落在中心线上方（共11点）（向好）"
-    assert e["text_en"] == "May 2024 – Mar 2025: 9 points in a row above the center line (11 points) (better)"
+    assert say(e["text"], "zh") == "2024年5月 – 2025年3月：连续9点落在中心线上方（共11点）（向好）"
+    assert say(e["text"], "en") == "May 2024 – Mar 2025: 9 points in a row above the center line (11 points) (better)"
     # zone episodes inside the run say less: the main list drops them, keeps beyond-the-limits ones
     main = res.main_episodes
     assert all(not (x["kind"] == "zone" and x["start"] >= e["start"]) for x in main)
@@ -233,8 +234,8 @@ def test_non_directional_rule_is_neither_better_nor_worse(con):
     res = indicator_control_chart(con, "qa_mean_score", grain="month")
     eight = [e for e in res.episodes if e["rule"] == 8]
     assert eight and all(e["assessment"] == "unusual" and e["direction"] == 0 for e in eight)
-    assert eight[0]["text_en"].endswith("(either side) (12 points)")
-    assert eight[0]["text_zh"].endswith("（无点在1σ以内）（共12点）")
+    assert say(eight[0]["text"], "en").endswith("(either side) (12 points)")
+    assert say(eight[0]["text"], "zh").endswith("（无点在1σ以内）（共12点）")
     # points flagged by rule 8 only carry no direction; rule 1 still says above / below
     lows = res.data[res.data["value"] < 85]
     assert (lows["assessment"] == "worse").all()
@@ -372,7 +373,7 @@ def test_demo_trained_team_runs_above_the_center_line_after_training(demo, facts
     training_week = pd.Timestamp(facts["training_date"] - dt.timedelta(days=facts["training_date"].weekday()))
     assert run["end"] > training_week and run["points"] >= 9
     assert run["assessment"] == "better"
-    assert "连续9点落在中心线上方" in run["text_zh"] and "above the center line" in run["text_en"]
+    assert "连续9点落在中心线上方" in say(run["text"], "zh") and "above the center line" in say(run["text"], "en")
     # before the training there is nothing above the line of that kind
     assert not any(s["direction"] > 0 for s in res.signals if s["period"] < training_week - pd.Timedelta(weeks=1))
 
@@ -382,7 +383,7 @@ def test_demo_trouble_week_satisfaction_breaks_the_lower_limit(demo, facts):
     trouble = pd.Timestamp(facts["trouble_week_start"])
     hit = [s for s in res.signals if s["period"] == trouble]
     assert hit and 1 in hit[0]["rules"] and hit[0]["direction"] == -1 and hit[0]["assessment"] == "worse"
-    assert "低于下控制限" in hit[0]["text_zh"]
+    assert "低于下控制限" in say(hit[0]["text"], "zh")
     # the only beyond-the-limits signal is that week
     beyond = [s["period"] for s in res.signals if 1 in s["rules"]]
     assert beyond == [trouble]

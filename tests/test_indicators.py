@@ -387,8 +387,8 @@ def test_indicator_score_linear_and_clipped():
 
 def test_score_tree_by_hand(db, models):
     tree = I.score_tree(db, models, "month", "team")
-    assert list(tree.columns) == ["period", "level_key", "node_id", "parent_id", "depth", "kind", "name_en",
-                                  "name_zh", "metric", "value", "n", "score", "weight", "global_weight",
+    assert list(tree.columns) == ["period", "level_key", "node_id", "parent_id", "depth", "kind", "name",
+                                  "metric", "value", "n", "score", "weight", "global_weight",
                                   "coverage", "model_from"]
     jan = "2025-01-01"
     # T1 January: qa mean (90 + 94) / 2 = 92 -> 100 * (92 - 80) / 20 = 60
@@ -510,7 +510,7 @@ def test_weight_sensitivity_by_hand():
         surveys(con, team, D(2025, 3, 2), sat, total)
     ms = I.loads_models(SENS_TOML)
     ws = I.weight_sensitivity(con, ms, "2025H1")
-    assert list(ws.columns) == ["period", "node_id", "parent_id", "depth", "name_en", "name_zh", "change",
+    assert list(ws.columns) == ["period", "node_id", "parent_id", "depth", "name", "change",
                                 "weight", "new_weight", "spearman_rho", "max_rank_change",
                                 "mean_abs_rank_change", "most_moved", "units"]
     # only a and b have siblings (q and s are only children): 2 nodes x 2 directions

@@ -10,6 +10,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
+from qa_analytics.core.codes import say
 from qa_analytics.core.periods import previous_period
 from qa_analytics.demo.load import load_demo
 from qa_analytics.views import overview
@@ -46,7 +47,7 @@ def test_headline_rate_change_is_tested(con):
     # (= R: prop.test(c(75, 60), c(100, 100), correct = FALSE)$p.value)
     assert row["p_value"] == pytest.approx(0.02354, abs=5e-5)
     assert row["significant"] and row["improved"]
-    assert "significant" in row["label_en"]
+    assert "significant" in say(row["label"], "en")
 
 
 def test_headline_compares_with_the_same_period_a_year_earlier(con):
@@ -129,7 +130,9 @@ def test_index_card_says_what_it_rests_on_and_refuses_thin_comparisons(con):
     assert not card.comparable and math.isnan(card.change)
     assert card.prev_value == card.prev_value  # there is a previous index, it is just not comparable
     assert len(card.missing) and card.missing["global_weight"].is_monotonic_decreasing
-    assert {"name_en", "name_zh"} <= set(card.missing.columns)
+    assert "name" in card.missing.columns
+    # the model's names, said in either language
+    assert all(say(n, "zh") and say(n, "en") and say(n, "zh") != say(n, "en") for n in card.missing["name"])
 
 
 def test_index_card_compares_with_the_same_period_a_year_earlier(con):

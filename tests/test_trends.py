@@ -21,6 +21,7 @@ from qa_analytics.analytics.trends import (
     two_proportion_test,
     welch_t_test,
 )
+from qa_analytics.core.codes import say
 
 # R's built-in `sleep` data (Student 1908): extra hours of sleep, two drugs.
 SLEEP_1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
@@ -208,29 +209,34 @@ def test_swap_mann_whitney(a, b):
 # ---------------------------------------------------------------------------
 # labels
 # ---------------------------------------------------------------------------
+def _both(phrase) -> tuple[str, str]:
+    """A label said in English and in Chinese."""
+    return say(phrase, "en"), say(phrase, "zh")
+
+
 def test_change_label_sentences():
-    assert change_label(-2.1, 0.003) == (
+    assert _both(change_label(-2.1, 0.003)) == (
         "down 2.1 points, significant (p = 0.003)",
         "下降2.1分，差异显著（p = 0.003）",
     )
-    assert change_label(0.8, 0.41) == (
+    assert _both(change_label(0.8, 0.41)) == (
         "up 0.8 points, within normal variation (p = 0.410)",
         "上升0.8分，属正常波动（p = 0.410）",
     )
-    assert change_label(3.0, 0.0001, unit="pp") == (
+    assert _both(change_label(3.0, 0.0001, unit="pp")) == (
         "up 3.0 percentage points, significant (p < 0.001)",
         "上升3.0个百分点，差异显著（p < 0.001）",
     )
-    assert change_label(0.0, 1.0)[0] == "unchanged, within normal variation (p = 1.000)"
-    assert change_label(0.0, 1.0)[1] == "持平，属正常波动（p = 1.000）"
-    assert change_label(float("nan"), float("nan")) == ("no previous period", "无上期数据")
-    assert change_label(1.0, float("nan")) == (
+    assert _both(change_label(0.0, 1.0))[0] == "unchanged, within normal variation (p = 1.000)"
+    assert _both(change_label(0.0, 1.0))[1] == "持平，属正常波动（p = 1.000）"
+    assert _both(change_label(float("nan"), float("nan"))) == ("no previous period", "无上期数据")
+    assert _both(change_label(1.0, float("nan"))) == (
         "up 1.0 points (not tested: too few data)",
         "上升1.0分（数据不足，未检验）",
     )
     # the alpha decides
-    assert "significant" in change_label(1.0, 0.04, alpha=0.05)[0]
-    assert "normal variation" in change_label(1.0, 0.04, alpha=0.01)[0]
+    assert "significant" in _both(change_label(1.0, 0.04, alpha=0.05))[0]
+    assert "normal variation" in _both(change_label(1.0, 0.04, alpha=0.01))[0]
 
 
 # ---------------------------------------------------------------------------
@@ -256,14 +262,14 @@ def test_period_over_period_known_answers():
     assert list(out.columns[:7]) == ["period", "level_key", "metric", "value", "n", "sd", "successes"]
     for c in (
         "prev_period", "prev_value", "change", "change_pct", "test", "statistic", "df",
-        "p_value", "effect_size", "effect_measure", "significant", "label_en", "label_zh",
+        "p_value", "effect_size", "effect_measure", "significant", "label",
     ):
         assert c in out.columns
     key = out.set_index(["level_key", "metric", "period"])
 
     first = key.loc[("A", "score", "2024-01")]
     assert math.isnan(first["prev_value"]) and first["test"] is None
-    assert not first["significant"] and first["label_en"] == "no previous period"
+    assert not first["significant"] and say(first["label"], "en") == "no previous period"
 
     feb = key.loc[("A", "score", "2024-02")]  # = the hand-computed Welch case above
     assert feb["prev_period"] == "2024-01"
@@ -274,8 +280,8 @@ def test_period_over_period_known_answers():
     assert feb["p_value"] == pytest.approx(0.0574484, abs=1e-7)
     assert feb["effect_size"] == pytest.approx(0.728749, abs=1e-6)
     assert not feb["significant"]
-    assert feb["label_en"] == "up 2.0 points, within normal variation (p = 0.057)"
-    assert feb["label_zh"] == "上升2.0分，属正常波动（p = 0.057）"
+    assert say(feb["label"], "en") == "up 2.0 points, within normal variation (p = 0.057)"
+    assert say(feb["label"], "zh") == "上升2.0分，属正常波动（p = 0.057）"
 
     mar = key.loc[("A", "score", "2024-03")]
     # equal sd and n: df = 2(n-1) = 28; t = -0.5 / sqrt(2 * 9/15) = -0.456435
@@ -288,13 +294,13 @@ def test_period_over_period_known_answers():
     assert rate["effect_size"] == pytest.approx(-0.3113494, abs=1e-7)
     assert math.isnan(rate["df"])
     assert bool(rate["significant"])
-    assert rate["label_en"] == "down 15.0 percentage points, significant (p = 0.028)"
-    assert rate["label_zh"] == "下降15.0个百分点，差异显著（p = 0.028）"
+    assert say(rate["label"], "en") == "down 15.0 percentage points, significant (p = 0.028)"
+    assert say(rate["label"], "zh") == "下降15.0个百分点，差异显著（p = 0.028）"
 
     b = key.loc[("B", "score", "2024-02")]  # previous period has n = 1, no sd: untested
     assert b["test"] == "welch_t"  # the intended test, not computable
     assert math.isnan(b["p_value"]) and not b["significant"]
-    assert b["label_en"] == "unchanged (not tested: too few data)"
+    assert say(b["label"], "en") == "unchanged (not tested: too few data)"
 
 
 def test_period_over_period_alpha_and_untested_metric():
@@ -304,7 +310,7 @@ def test_period_over_period_alpha_and_untested_metric():
     out = period_over_period(df)
     assert out["test"].tolist() == [None, None]
     assert out["change"].iloc[1] == 20.0
-    assert out["label_en"].iloc[1] == "up 20.0 (not tested: too few data)"
+    assert say(out["label"].iloc[1], "en") == "up 20.0 (not tested: too few data)"
     strict = period_over_period(_tidy(), alpha=0.01)
     assert not strict["significant"].any()
 
@@ -321,7 +327,7 @@ def test_period_over_period_percent_scale_and_kind_column():
         }
     )
     out = period_over_period(df, rate_scale="percent")
-    assert out["label_en"].iloc[1] == "down 15.0 percentage points, significant (p = 0.028)"
+    assert say(out["label"].iloc[1], "en") == "down 15.0 percentage points, significant (p = 0.028)"
 
 
 def test_rolling_known_answers():
@@ -373,8 +379,8 @@ def test_zero_of_three_to_three_of_three_is_fisher_and_too_few():
     # R: fisher.test(matrix(c(3, 0, 0, 3), 2))$p.value = 0.1 (the z test would say 0.014)
     assert row["test"] == "fisher_exact" and row["p_value"] == pytest.approx(0.1, abs=1e-12)
     assert row["verdict"] == "too_few" and not row["significant"]
-    assert row["label_en"] == "up 100.0 percentage points, too few data to tell (p = 0.100)"
-    assert row["label_zh"] == "上升100.0个百分点，数据太少，无法判断（p = 0.100）"
+    assert say(row["label"], "en") == "up 100.0 percentage points, too few data to tell (p = 0.100)"
+    assert say(row["label"], "zh") == "上升100.0个百分点，数据太少，无法判断（p = 0.100）"
 
 
 def test_fisher_matches_scipy_and_cochran_rule():
@@ -394,7 +400,7 @@ def test_a_big_fall_on_three_evaluations_is_too_few_to_tell():
     assert row["p_value"] == pytest.approx(0.2155, abs=1e-3)
     # 80% power at alpha 0.05: (1.959964 + 0.841621) * 8.1650 = 22.87 points > 3
     assert row["min_detectable"] == pytest.approx(2.801585 * math.sqrt(200 / 3), rel=1e-5)
-    assert row["verdict"] == "too_few" and "too few data to tell" in row["label_en"]
+    assert row["verdict"] == "too_few" and "too few data to tell" in say(row["label"], "en")
     # the same change on 300 evaluations a period is a real one
     big = period_over_period(df.assign(n=[300, 300])).iloc[1]
     assert big["verdict"] == "significant"

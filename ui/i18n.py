@@ -6,10 +6,12 @@ every key has both, and pages never hold literal text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import streamlit as st
+
+from qa_analytics.core import codes as _codes
 
 LANGS = {"zh": "中文", "en": "English"}
 DEFAULT_LANG = "zh"
@@ -280,14 +282,17 @@ def kind_label(kind: str) -> str:
     return t(KIND_KEY[kind]) if kind in KIND_KEY else kind
 
 
-def local(obj: Any, field: str) -> Any:
-    """``field`` in the current language from the library's words in two
-    columns or attributes (``label_zh`` / ``label_en``): a row, a frame, a
-    dict or an object.  The one place a language picks a column."""
-    name = f"{field}_{lang()}"
-    if isinstance(obj, Mapping) or hasattr(obj, "loc"):  # dicts, frames and their rows
-        return obj[name]
-    return getattr(obj, name)  # named tuples (itertuples) and objects
+def say(x: Any) -> str:
+    """Anything the library returns for a person to read (a code's phrase, a
+    rule, a metric, a period, a model's name), in the current language: the
+    one place a language is chosen for the library's words."""
+    return _codes.say(x, lang())
+
+
+def says(xs: Iterable[Any]) -> list[str]:
+    """:func:`say` for each of a column's values."""
+    language = lang()
+    return [_codes.say(x, language) for x in xs]
 
 
 def join(items: Iterable[object], clauses: bool = False) -> str:

@@ -178,6 +178,8 @@ class Requirement:
     def label(self, lang: str = "en") -> str:
         return self.label_zh if str(lang).startswith("zh") else self.label_en
 
+    text = label  # a requirement is a Text: ``say(requirement, lang)``
+
     def short(self, lang: str = "en") -> str:
         return (self.short_zh or self.label_zh) if str(lang).startswith("zh") else (self.short_en or self.label_en)
 
@@ -219,7 +221,7 @@ REQUIREMENT_BY_ID: dict[str, Requirement] = {r.id: r for r in REQUIREMENTS}
 _TEAM_VIEWS = {"monitoring": "monitoring_v", "call_test": "call_test_v"}
 
 _COLUMNS = [
-    "requirement", "label_en", "label_zh", "frequency", "period_start", "period_end",
+    "requirement", "frequency", "period_start", "period_end",
     "team", "expected", "done", "met", "status", "counted_from",
 ]
 #: the tables whose first record starts the reviews' counting (no table records reviews)
@@ -342,8 +344,7 @@ def compliance(
     -------
     DataFrame with columns
 
-    * ``requirement`` - requirement id (see :data:`REQUIREMENTS`)
-    * ``label_en``, ``label_zh`` - the requirement in English / Chinese
+    * ``requirement`` - requirement id (its words: :data:`REQUIREMENT_BY_ID`)
     * ``frequency`` - ``workday`` | ``week`` | ``month`` | ``quarter`` | ``half_year``
     * ``period_start``, ``period_end`` - the whole period (datetime64, inclusive)
     * ``team`` - the team, or ``None`` for center-level rows and when not ``by_team``
@@ -395,8 +396,6 @@ def compliance(
             grid["team"] = pd.Series([None] * len(grid), dtype=object)
         grid["done"] = grid["done"].fillna(0).astype("int64")
         grid["requirement"] = req.id
-        grid["label_en"] = req.label_en
-        grid["label_zh"] = req.label_zh
         grid["frequency"] = req.frequency
         grid["expected"] = int(need.get(req.id, 1))
         start = _start_of(req, programme_start, firsts)
@@ -434,7 +433,7 @@ def summarize_compliance(frame: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame with columns
 
-    * ``requirement``, ``label_en``, ``label_zh``, ``frequency``, ``team``
+    * ``requirement`` (its words: ``REQUIREMENT_BY_ID[id]``), ``frequency``, ``team``
       (``None`` for center-level rows / when not by team)
     * ``periods`` - judged periods (int)
     * ``met`` - judged periods met (int)
@@ -445,7 +444,7 @@ def summarize_compliance(frame: pd.DataFrame) -> pd.DataFrame:
       (``datetime.date``) of the missing periods
     """
     cols = [
-        "requirement", "label_en", "label_zh", "frequency", "team",
+        "requirement", "frequency", "team",
         "periods", "met", "missing", "rate", "in_progress", "missing_periods",
     ]
     rows = []
@@ -462,8 +461,6 @@ def summarize_compliance(frame: pd.DataFrame) -> pd.DataFrame:
                 rows.append(
                     {
                         "requirement": rid,
-                        "label_en": g["label_en"].iloc[0],
-                        "label_zh": g["label_zh"].iloc[0],
                         "frequency": g["frequency"].iloc[0],
                         "team": team,
                         "periods": len(judged),

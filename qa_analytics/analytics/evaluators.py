@@ -45,7 +45,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ..core.codes import Code, define
+from ..core.codes import Code, Phrase, define
 from ..core.periods import as_date, bucket_sql
 from ..stats.multiplicity import adjust_p, comparisons
 from ..stats.reliability import icc, icc2_1, krippendorff_alpha
@@ -54,7 +54,6 @@ from .compliance import calendar_periods, working_days
 __all__ = [
     "GRAINS",
     "LENIENCY_CODES",
-    "LENIENCY_LABELS",
     "NO_APPEAL_WORDS",
     "PENDING_WORDS",
     "SUCCESS_WORDS",
@@ -86,7 +85,6 @@ PENDING_WORDS: tuple[str, ...] = (
     "申诉中", "处理中", "待处理", "审核中", "待审核", "复核中", "pending", "in progress", "under review", "open",
 )
 
-#: ``label`` values of :func:`leniency` -> (English, Chinese).
 #: A leniency label's words (the short form a legend shows), one code per label.
 LENIENCY_CODES: dict[str, Code] = {
     "lenient": define("leniency_lenient", en="lenient", zh="偏松"),
@@ -94,8 +92,6 @@ LENIENCY_CODES: dict[str, Code] = {
     "in line": define("leniency_in_line", en="in line", zh="与同行一致"),
     "insufficient data": define("leniency_insufficient_data", en="too few comparable evaluations", zh="可比评估不足"),
 }
-#: (en, zh) of each label, as earlier releases returned them.
-LENIENCY_LABELS: dict[str, tuple[str, str]] = {k: (c.en, c.zh) for k, c in LENIENCY_CODES.items()}
 # The sentence of a label with its difference from peers and p-value.
 _LENIENT_SENTENCE = define("leniency_lenient_sentence", en="lenient: {diff} points above peers ({p})",
                            zh="偏松：比同行高{diff}分（{p}）")
@@ -337,15 +333,15 @@ def leniency(
     * ``p_adjusted``, ``comparisons`` - after the multiplicity adjustment, and
       how many evaluators it corrected for
     * ``label`` - ``lenient`` | ``severe`` | ``in line`` | ``insufficient data``
-    * ``label_en``, ``label_zh`` - a sentence, e.g. "lenient: 5.2 points above
-      peers (p < 0.001)" / "偏松：比同行高5.2分（p < 0.001）"
+    * ``text`` - the sentence (a :class:`Phrase`), e.g. "lenient: 5.2 points
+      above peers (p < 0.001)" / "偏松：比同行高5.2分（p < 0.001）"
     """
     if by not in ("agent", "team"):
         raise ValueError("by must be 'agent' or 'team'")
     cols = [
         "evaluator", *(["period_start", "period_end"] if per_month else []), "evaluations",
         "evaluations_compared", "cells", "mean_score", "peer_mean", "mean_diff", "sd_diff", "t",
-        "df", "p_value", "p_adjusted", "comparisons", "effect_size", "label", "label_en", "label_zh",
+        "df", "p_value", "p_adjusted", "comparisons", "effect_size", "label", "text",
     ]
     rng = _range(con, date_from, date_to)
     if rng is None:
@@ -399,7 +395,7 @@ def leniency(
         p_adj[idx] = adjust_p(raw[idx], adjust)
         n_tests[idx] = comparisons(raw[idx])
     df["p_adjusted"], df["comparisons"] = p_adj, n_tests
-    labels, en, zh = [], [], []
+    labels, texts = [], []
     for d, p in zip(md, p_adj):
         if not np.isfinite(p):
             lab = "insufficient data"
@@ -408,10 +404,9 @@ def leniency(
         else:
             lab = "in line"
         labels.append(lab)
-        e_, z_ = _leniency_sentence(lab, d, p)
-        en.append(e_)
-        zh.append(z_)
-    df["label"], df["label_en"], df["label_zh"] = labels, en, zh
+        texts.append(_leniency_sentence(lab, d, p))
+    df["label"] = labels
+    df["text"] = pd.Series(texts, index=df.index, dtype=object)
     if per_month:
         df = df.rename(columns={"cell_month": "period_start"})
         df["period_start"] = df["period_start"].astype("datetime64[us]")
@@ -419,12 +414,11 @@ def leniency(
     return df[cols].reset_index(drop=True)
 
 
-def _leniency_sentence(label: str, diff: float, p: float) -> tuple[str, str]:
+def _leniency_sentence(label: str, diff: float, p: float) -> Phrase:
     if label == "insufficient data":
-        return LENIENCY_LABELS[label]
+        return Phrase(LENIENCY_CODES[label])
     params = {"diff": f"{abs(diff):.1f}", "p": _fmt_p(p), "sign": "+" if diff > 0 else ("-" if diff < 0 else "±")}
-    code = {"lenient": _LENIENT_SENTENCE, "severe": _SEVERE_SENTENCE}.get(label, _IN_LINE_SENTENCE)
-    return code.text("en", **params), code.text("zh", **params)
+    return Phrase({"lenient": _LENIENT_SENTENCE, "severe": _SEVERE_SENTENCE}.get(label, _IN_LINE_SENTENCE), params)
 
 
 # ---------------------------------------------------------------------------

@@ -114,7 +114,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ..core.codes import define, render
+from ..core.codes import Words, define, render
 from ..core.filters import Filter
 from ..core.periods import parse_period
 from . import metrics as _metrics
@@ -266,14 +266,16 @@ class IndicatorModel:
 
         Columns: ``node_id``, ``parent_id`` (None for the root), ``depth``
         (0 = the composite index), ``kind`` (index | area | indicator |
-        item), ``name``, ``name_en``, ``name_zh``, ``metric``, ``direction``,
+        item), ``name`` (in ``lang``), ``name_en``, ``name_zh`` (the model's
+        definition), ``words`` (both, as a Text), ``metric``, ``direction``,
         ``target``, ``floor``, ``weight`` (percent of the parent),
         ``global_weight`` (percent of the composite), ``is_leaf``.
         """
         rows = [{
             "node_id": ROOT_ID, "parent_id": None, "depth": 0, "kind": "index",
             "name": "服务质量综合指数" if lang.startswith("zh") else "Service quality index",
-            "name_en": "Service quality index", "name_zh": "服务质量综合指数", "metric": None,
+            "name_en": "Service quality index", "name_zh": "服务质量综合指数",
+            "words": Words("Service quality index", "服务质量综合指数"), "metric": None,
             "direction": "higher", "target": np.nan, "floor": np.nan, "weight": 100.0,
             "global_weight": 100.0, "is_leaf": False,
         }]
@@ -288,6 +290,7 @@ class IndicatorModel:
                 "node_id": nid, "parent_id": parent or ROOT_ID, "depth": depth,
                 "kind": _KIND_BY_DEPTH.get(depth, "item"), "name": nd.label(lang),
                 "name_en": nd.name_en or nd.label("en"), "name_zh": nd.name_zh or nd.label("zh"),
+                "words": Words(nd.name_en or nd.label("en"), nd.name_zh or nd.label("zh")),
                 "metric": nd.metric, "direction": direction,
                 "target": np.nan if nd.target is None else float(nd.target),
                 "floor": np.nan if nd.floor is None else float(nd.floor),
@@ -1109,7 +1112,7 @@ def indicator_score(value: Any, target: Any, floor: Any) -> np.ndarray:
 
 
 _TREE_COLUMNS = [
-    "period", "level_key", "node_id", "parent_id", "depth", "kind", "name_en", "name_zh", "metric",
+    "period", "level_key", "node_id", "parent_id", "depth", "kind", "name", "metric",
     "value", "n", "score", "weight", "global_weight", "coverage", "model_from",
 ]
 
@@ -1206,7 +1209,7 @@ class _Tree:
             "period": np.repeat(keys["period"].to_numpy(), nn),
             "level_key": np.repeat(keys["level_key"].to_numpy(), nn),
             "node_id": rep("node_id"), "parent_id": rep("parent_id"), "depth": rep("depth"),
-            "kind": rep("kind"), "name_en": rep("name_en"), "name_zh": rep("name_zh"),
+            "kind": rep("kind"), "name": rep("words"),
             "metric": rep("metric"), "value": val.ravel(), "n": n.ravel().astype("int64"),
             "score": score.ravel(), "weight": rep("weight"), "global_weight": rep("global_weight"),
             "coverage": cov.ravel(), "model_from": pd.Timestamp(model_from),
@@ -1342,7 +1345,8 @@ def score_tree(
     * ``period``, ``level_key``: as in ``metric_table``;
     * ``node_id``: dotted path (``monitoring.qa_score``), ``"index"`` for
       the composite; ``parent_id`` (None for the root); ``depth`` (0 root,
-      1 area, 2 indicator, 3 item); ``kind``; ``name_en``, ``name_zh``;
+      1 area, 2 indicator, 3 item); ``kind``; ``name`` (a ``Words``: the
+      model's name in both languages, said with ``say(name, lang)``);
     * ``metric``: the leaf's metric id (None for inner nodes);
     * ``value``: the leaf's metric value (NaN for inner nodes / no data);
     * ``n``: observations behind the leaf value; for inner nodes the sum
@@ -1469,7 +1473,7 @@ def weight_sensitivity(
     DataFrame, one row per node x direction:
 
     * ``period`` (half-year start), ``node_id``, ``parent_id``, ``depth``,
-      ``name_en``, ``name_zh``;
+      ``name`` (a ``Words``);
     * ``change``: +step or -step; ``weight``, ``new_weight`` (percent of
       the parent);
     * ``spearman_rho``: Spearman correlation between the baseline and the
@@ -1488,7 +1492,7 @@ def weight_sensitivity(
     start, end = half_year(period)
     version = model_for(models, start if as_of == "period" else (dt.date.today() if as_of == "today" else as_of))
     values, center = _fetch(con, version, "half_year", level, Filter.of(start, end, team), "period")
-    cols = ["period", "node_id", "parent_id", "depth", "name_en", "name_zh", "change", "weight", "new_weight",
+    cols = ["period", "node_id", "parent_id", "depth", "name", "change", "weight", "new_weight",
             "spearman_rho", "max_rank_change", "mean_abs_rank_change", "most_moved", "units"]
     if values.empty:
         return pd.DataFrame(columns=cols)
@@ -1516,7 +1520,7 @@ def weight_sensitivity(
             moved = (new_rank - base_rank).abs()
             rows.append({
                 "period": pd.Timestamp(start), "node_id": nd["node_id"], "parent_id": nd["parent_id"],
-                "depth": int(nd["depth"]), "name_en": nd["name_en"], "name_zh": nd["name_zh"],
+                "depth": int(nd["depth"]), "name": nd["words"],
                 "change": sign * step, "weight": float(nd["weight"]), "new_weight": new_w,
                 "spearman_rho": _spearman(base.to_numpy(), new.to_numpy()),
                 "max_rank_change": int(moved.max()) if len(moved) else 0,

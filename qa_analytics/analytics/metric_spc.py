@@ -85,7 +85,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ..core.periods import GRAINS, next_start, period_label, period_start
+from ..core.codes import Joined, Phrase, Worded, define
+from ..core.periods import GRAINS, PeriodName, next_start, period_label, period_start
 from ..stats import spc
 from . import metrics as _metrics
 
@@ -115,7 +116,7 @@ _CHARTS_BY_KIND: dict[str, tuple[str, ...]] = {
 
 #: Column order of :attr:`ControlChartResult.data`.
 DATA_COLUMNS: tuple[str, ...] = (
-    "period", "label_en", "label_zh", "value", "center", "lcl", "ucl", "sigma", "signals", "n",
+    "period", "label", "value", "center", "lcl", "ucl", "sigma", "signals", "n",
     "in_baseline", "metric_value", "successes", "exposure", "direction", "assessment",
 )
 
@@ -186,7 +187,7 @@ class ControlChartResult:
     auto_chart : what ``chart="auto"`` picks for these data.
     rules : ``"nelson"`` | ``"western_electric"`` | None.
     data : one row per period (:data:`DATA_COLUMNS`): ``period``
-        (datetime64, first day), ``label_en``/``label_zh``, the
+        (datetime64, first day), ``label`` (a :class:`PeriodName`), the
         :func:`spc.control_chart` columns ``value`` (plotted statistic: mean,
         proportion, count or count per day), ``center``, ``lcl``, ``ucl``,
         ``sigma``, ``signals`` (rule numbers), ``n``, ``in_baseline``; then
@@ -197,13 +198,14 @@ class ControlChartResult:
         ``data.attrs`` holds spc's attrs (chart, rules, baseline, sigma_hat).
     reason : ``{"en": ..., "zh": ...}`` why this chart.
     signals : one dict per signalling period: ``period`` (Timestamp),
-        ``label_en``/``label_zh``, ``rules`` (numbers), ``direction``,
+        ``label`` (a :class:`PeriodName`), ``rules`` (numbers), ``direction``,
         ``assessment``, ``value``, ``center``, ``lcl``, ``ucl``,
-        ``text_en``/``text_zh`` (e.g. ``"2026年3月：连续9点落在中心线上方"``).
+        ``text`` and ``what`` (:class:`~qa_analytics.core.codes.Text`: ``say(text, "zh")`` is
+        ``"2026年3月：连续9点落在中心线上方"``; ``what`` without the period, for a hover).
     episodes : consecutive signalling periods of one rule and direction
         grouped (a run rule's episode starts where its pattern starts): ``start``,
         ``end``, ``rule``, ``direction``, ``assessment``, ``flagged`` (periods flagged),
-        ``points`` (periods in the pattern), ``text_en``/``text_zh`` (the page shows these).
+        ``points`` (periods in the pattern), ``text`` (a Text; the page shows these).
     overdispersion : Laney's ``sigma_z`` (rates, counts, and the means of an
         x-bar chart; about 1 when the periods vary as sampling explains),
         None otherwise.
@@ -249,8 +251,8 @@ class ControlChartResult:
 def _empty_data() -> pd.DataFrame:
     out = pd.DataFrame({c: pd.Series(dtype="float64") for c in DATA_COLUMNS})
     out["period"] = pd.Series(dtype="datetime64[us]")
-    for c in ("label_en", "label_zh", "assessment"):
-        out[c] = pd.Series(dtype="str")
+    out["assessment"] = pd.Series(dtype="str")
+    out["label"] = pd.Series(dtype="object")
     out["signals"] = pd.Series(dtype="object")
     out["in_baseline"] = pd.Series(dtype="bool")
     out["direction"] = pd.Series(dtype="int64")
@@ -424,10 +426,14 @@ def _assessment(direction: int, higher_is_better: bool) -> str:
 
 
 _ASSESS_WORDS = {
-    "better": (" (better)", "（向好）"),
-    "worse": (" (worse)", "（变差）"),
-    "unusual": ("", ""),
+    "better": define("spc_assess_better", en=" (better)", zh="（向好）"),
+    "worse": define("spc_assess_worse", en=" (worse)", zh="（变差）"),
+    "unusual": "",
 }
+#: a signal as the page writes it: when, what the rules saw, and whether it is good news
+SIGNAL_AT = define("spc_signal_at", en="{when}: {what}{more}{assessment}", zh="{when}：{what}{more}{assessment}")
+#: a run longer than the rule's length says how long it was
+MORE_POINTS = define("spc_more_points", en=" ({n} points)", zh="（共{n}点）")
 
 
 def _signal_texts(df: pd.DataFrame, rule_set: Sequence[spc.Rule], dirs: dict[int, np.ndarray],
@@ -446,20 +452,18 @@ def _signal_texts(df: pd.DataFrame, rule_set: Sequence[spc.Rule], dirs: dict[int
         d_point = int(np.sign(sum(directional))) if directional else 0
         point_dir[i] = d_point
         point_assess[i] = _assessment(d_point, m.higher_is_better)
-        texts_en = [by_number[r].describe("en", d) for r, d in zip(sig, ds)]
-        texts_zh = [by_number[r].describe("zh-CN", d) for r, d in zip(sig, ds)]
-        a_en, a_zh = _ASSESS_WORDS[point_assess[i]]
+        words = {"what": Joined(Worded(by_number[r].describe, direction=d) for r, d in zip(sig, ds)),
+                 "more": "", "assessment": _ASSESS_WORDS[point_assess[i]]}
         row = df.iloc[i]
         signals.append({
             "period": pd.Timestamp(row["period"]),
-            "label_en": row["label_en"], "label_zh": row["label_zh"],
+            "label": row["label"],
             "rules": list(sig), "direction": d_point, "assessment": point_assess[i],
             "value": float(row["value"]), "center": float(row["center"]),
             "lcl": float(row["lcl"]), "ucl": float(row["ucl"]),
-            "text_en": f"{row['label_en']}: " + "; ".join(texts_en) + a_en,
-            "text_zh": f"{row['label_zh']}：" + "；".join(texts_zh) + a_zh,
+            "text": Phrase(SIGNAL_AT, {"when": row["label"], **words}),
             # what happened without the period, for a hover over the point itself
-            "what_en": "; ".join(texts_en) + a_en, "what_zh": "；".join(texts_zh) + a_zh,
+            "what": Joined([words["what"], words["assessment"]], sep="none"),
         })
     # episodes: runs of consecutive points flagged by the same rule in the same direction
     episodes: list[dict] = []
@@ -480,18 +484,16 @@ def _signal_texts(df: pd.DataFrame, rule_set: Sequence[spc.Rule], dirs: dict[int
             start = max(run[0] - (length - 1), 0) if length else run[0]
             total = run[-1] - start + 1
             first, last = df.iloc[start], df.iloc[run[-1]]
-            span_en = first["label_en"] if start == run[-1] else f"{first['label_en']} – {last['label_en']}"
-            span_zh = first["label_zh"] if start == run[-1] else f"{first['label_zh']} – {last['label_zh']}"
+            when = first["label"] if start == run[-1] else Joined([first["label"], " – ", last["label"]], sep="none")
             assess = _assessment(d, m.higher_is_better)
-            a_en, a_zh = _ASSESS_WORDS[assess]
-            more_en = f" ({total} points)" if length and total > length else ""
-            more_zh = f"（共{total}点）" if length and total > length else ""
             episodes.append({
                 "start": pd.Timestamp(first["period"]), "end": pd.Timestamp(last["period"]),
                 "rule": r.number, "kind": _rule_kind(r), "direction": d, "assessment": assess, "points": total,
                 "flagged": len(run),
-                "text_en": f"{span_en}: {r.describe('en', d)}{more_en}{a_en}",
-                "text_zh": f"{span_zh}：{r.describe('zh-CN', d)}{more_zh}{a_zh}",
+                "text": Phrase(SIGNAL_AT, {
+                    "when": when, "what": Worded(r.describe, direction=d),
+                    "more": Phrase(MORE_POINTS, {"n": total}) if length and total > length else "",
+                    "assessment": _ASSESS_WORDS[assess]}),
             })
     episodes.sort(key=lambda e: (e["start"], e["rule"]))
     return signals, episodes, point_dir, point_assess
@@ -602,8 +604,7 @@ def _chart_from_table(
         df["n"] = n  # the records behind each point, whatever the chart plots
 
     df.insert(0, "period", pd.to_datetime(t["period"]).astype("datetime64[us]").to_numpy())
-    df.insert(1, "label_en", [period_label(p, grain, "en") for p in t["period"]])
-    df.insert(2, "label_zh", [period_label(p, grain, "zh") for p in t["period"]])
+    df.insert(1, "label", [PeriodName(pd.Timestamp(p).date(), grain) for p in t["period"]])
     df["metric_value"] = mv
     df["successes"] = successes if m.kind == "rate" else np.nan
     df["exposure"] = exposure
@@ -695,8 +696,8 @@ def indicator_control_chart(
 # --------------------------------------------------------------------------
 
 _ALERT_COLUMNS = (
-    "metric", "metric_name_en", "metric_name_zh", "level", "level_key", "start", "period", "rule", "kind",
-    "direction", "assessment", "value", "center", "lcl", "ucl", "chart", "text_en", "text_zh",
+    "metric", "metric_name", "level", "level_key", "start", "period", "rule", "kind",
+    "direction", "assessment", "value", "center", "lcl", "ucl", "chart", "text",
 )
 
 
@@ -728,14 +729,14 @@ def signals_for_alerts(
 
     Returns
     -------
-    DataFrame (:data:`_ALERT_COLUMNS`): ``metric``, ``metric_name_en`` /
-    ``metric_name_zh``, ``level``, ``level_key`` (``"center"`` or the team),
+    DataFrame (:data:`_ALERT_COLUMNS`): ``metric``, ``metric_name`` (the
+    :class:`~qa_analytics.analytics.metrics.Metric`, a Text), ``level``, ``level_key`` (``"center"`` or the team),
     ``start`` (first period of the pattern), ``period`` (last flagged
     period), ``rule`` (number in ``rules``' set), ``kind`` (``limits`` |
     ``run`` | ``zone``), ``direction`` (+1 up / -1 down / 0), ``assessment``
     (``worse`` | ``better`` | ``unusual``, from the metric's direction),
     ``value``, ``center``, ``lcl``, ``ucl`` (the plotted statistic at
-    ``period``), ``chart``, and ``text_en`` / ``text_zh``, e.g.
+    ``period``), ``chart``, and ``text`` (a Text: ``say(text, "en")`` is e.g.
     ``"W17 2026: below the lower control limit (beyond 3σ) (worse)"``.
     Sorted: worse first, then beyond-the-limits before runs before zones,
     then the latest first.
@@ -766,12 +767,12 @@ def signals_for_alerts(
                     continue
                 point = at.loc[e["end"]]
                 rows.append({
-                    "metric": m.id, "metric_name_en": m.name_en, "metric_name_zh": m.name_zh,
+                    "metric": m.id, "metric_name": m,
                     "level": level, "level_key": str(unit), "start": e["start"], "period": e["end"],
                     "rule": e["rule"], "kind": e["kind"], "direction": e["direction"],
                     "assessment": e["assessment"], "value": float(point["value"]),
                     "center": float(point["center"]), "lcl": float(point["lcl"]), "ucl": float(point["ucl"]),
-                    "chart": res.chart, "text_en": e["text_en"], "text_zh": e["text_zh"],
+                    "chart": res.chart, "text": e["text"],
                 })
     out = pd.DataFrame(rows, columns=list(_ALERT_COLUMNS))
     if out.empty:

@@ -196,6 +196,10 @@ class Metric:
     def name(self, lang: str = "zh") -> str:
         return self.name_zh if lang.startswith("zh") else self.name_en
 
+    def text(self, lang: str = "en") -> str:
+        """A metric is a Text: ``say(metric, lang)`` is its name."""
+        return self.name(lang)
+
     def aggregates(self) -> dict[str, str]:
         """The SQL aggregates behind the metric: ``n`` and ``sum`` always,
         ``sumsq`` for means (rates: ``sum`` = successes)."""

@@ -71,6 +71,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from ..core.codes import Phrase, define
 from ..stats.multiplicity import adjust_p, comparisons
 
 __all__ = [
@@ -293,7 +294,24 @@ def mann_whitney_u(a: ArrayLike, b: ArrayLike) -> Comparison:
 # ---------------------------------------------------------------------------
 # labels
 # ---------------------------------------------------------------------------
-_UNITS = {"points": ("points", "分"), "pp": ("percentage points", "个百分点"), "": ("", "")}
+#: a change's unit as its sentence writes it
+_UNITS = {
+    "points": define("unit_points", en=" points", zh="分"),
+    "pp": define("unit_pp", en=" percentage points", zh="个百分点"),
+    "": "",
+}
+CHANGE_UP = define("change_up", en="up {num}{unit}", zh="上升{num}{unit}")
+CHANGE_DOWN = define("change_down", en="down {num}{unit}", zh="下降{num}{unit}")
+UNCHANGED = define("change_none", en="unchanged", zh="持平")
+NO_PREVIOUS = define("change_no_previous", en="no previous period", zh="无上期数据")
+#: the verdict on a change, one code per verdict (:data:`VERDICTS`)
+VERDICT_WORDS = {
+    "untested": define("verdict_untested", en="{change} (not tested: too few data)", zh="{change}（数据不足，未检验）"),
+    "significant": define("verdict_significant", en="{change}, significant ({p})", zh="{change}，差异显著（{p}）"),
+    "too_few": define("verdict_too_few", en="{change}, too few data to tell ({p})",
+                      zh="{change}，数据太少，无法判断（{p}）"),
+    "normal": define("verdict_normal", en="{change}, within normal variation ({p})", zh="{change}，属正常波动（{p}）"),
+}
 
 
 def _fmt_num(x: float) -> str:
@@ -309,45 +327,33 @@ def _fmt_p(p: float) -> str:
 
 def change_label(
     change: float, p_value: float, alpha: float = ALPHA, unit: str = "points", *, too_few: bool = False
-) -> tuple[str, str]:
-    """An English and a Chinese sentence for a change and its p-value.
+) -> Phrase:
+    """A change and its p-value as a sentence (a :class:`Phrase`, said in either language)::
+
+        say(change_label(-2.1, 0.003), "en") == "down 2.1 points, significant (p = 0.003)"
+        say(change_label(-2.1, 0.003), "zh") == "下降2.1分，差异显著（p = 0.003）"
+        say(change_label(0.8, 0.41), "zh")   == "上升0.8分，属正常波动（p = 0.410）"
 
     ``unit``: ``points`` (分), ``pp`` (percentage points, 个百分点) or ``""``.
     The change is shown with one decimal, the p-value with three (or
-    ``p < 0.001``)::
-
-        change_label(-2.1, 0.003) == ("down 2.1 points, significant (p = 0.003)",
-                                      "下降2.1分，差异显著（p = 0.003）")
-        change_label(0.8, 0.41)   == ("up 0.8 points, within normal variation (p = 0.410)",
-                                      "上升0.8分，属正常波动（p = 0.410）")
-
-    ``too_few``: the change is not significant and the samples could not
-    have shown a change of the size that matters (:func:`min_detectable`):
-    "too few data to tell" / "数据太少，无法判断", not "normal variation".
-    No change: "unchanged" / "持平"; no previous value (NaN change): "no
-    previous period" / "无上期数据"; NaN p-value: "(not tested: too few
-    data)" / "（数据不足，未检验）".
+    ``p < 0.001``).  ``too_few``: the change is not significant and the
+    samples could not have shown a change of the size that matters
+    (:func:`min_detectable`): "too few data to tell" / "数据太少，无法判断",
+    not "normal variation".  No change: "unchanged" / "持平"; no previous
+    value (NaN change): "no previous period" / "无上期数据"; NaN p-value:
+    "(not tested: too few data)" / "（数据不足，未检验）".
     """
     if unit not in _UNITS:
         raise ValueError(f"unit must be one of {list(_UNITS)}")
     if change is None or not np.isfinite(change):
-        return "no previous period", "无上期数据"
-    u_en, u_zh = _UNITS[unit]
-    num = _fmt_num(change)
-    if change > 0:
-        en, zh = f"up {num}" + (f" {u_en}" if u_en else ""), f"上升{num}{u_zh}"
-    elif change < 0:
-        en, zh = f"down {num}" + (f" {u_en}" if u_en else ""), f"下降{num}{u_zh}"
-    else:
-        en, zh = "unchanged", "持平"
+        return Phrase(NO_PREVIOUS)
+    num, u = _fmt_num(change), _UNITS[unit]
+    said = (Phrase(CHANGE_UP, {"num": num, "unit": u}) if change > 0
+            else Phrase(CHANGE_DOWN, {"num": num, "unit": u}) if change < 0 else Phrase(UNCHANGED))
     if p_value is None or not np.isfinite(p_value):
-        return f"{en} (not tested: too few data)", f"{zh}（数据不足，未检验）"
-    ps = _fmt_p(p_value)
-    if p_value < alpha:
-        return f"{en}, significant ({ps})", f"{zh}，差异显著（{ps}）"
-    if too_few:
-        return f"{en}, too few data to tell ({ps})", f"{zh}，数据太少，无法判断（{ps}）"
-    return f"{en}, within normal variation ({ps})", f"{zh}，属正常波动（{ps}）"
+        return Phrase(VERDICT_WORDS["untested"], {"change": said})
+    verdict = "significant" if p_value < alpha else "too_few" if too_few else "normal"
+    return Phrase(VERDICT_WORDS[verdict], {"change": said, "p": _fmt_p(p_value)})
 
 
 # ---------------------------------------------------------------------------
@@ -520,7 +526,7 @@ def period_over_period(
     * ``verdict`` - one of :data:`VERDICTS`: ``significant``, ``normal``
       (within normal variation), ``too_few`` (too few data to tell),
       ``untested``, ``no_previous``
-    * ``label_en``, ``label_zh`` - e.g. "down 2.1 points, significant
+    * ``label`` - a :class:`Phrase`, e.g. "down 2.1 points, significant
       (p = 0.003)" / "下降2.1分，差异显著（p = 0.003）", see :func:`change_label`
       (the p shown is the adjusted one)
     """
@@ -621,17 +627,15 @@ def period_over_period(
     out["verdict"] = np.select(
         [~has_prev, ~np.isfinite(p), significant, too_few], ["no_previous", "untested", "significant", "too_few"],
         "normal")
-    en, zh = [], []
+    labels = []
     for k, c, pv_, few in zip(kind, change.to_numpy(float), p_adj, too_few):
         if k == "rate":
-            e, z_ = change_label(c * scale, pv_, alpha, "pp", too_few=bool(few))
+            labels.append(change_label(c * scale, pv_, alpha, "pp", too_few=bool(few)))
         elif k == "mean":
-            e, z_ = change_label(c, pv_, alpha, "points", too_few=bool(few))
+            labels.append(change_label(c, pv_, alpha, "points", too_few=bool(few)))
         else:
-            e, z_ = change_label(c, pv_, alpha, "")
-        en.append(e)
-        zh.append(z_)
-    out["label_en"], out["label_zh"] = en, zh
+            labels.append(change_label(c, pv_, alpha, ""))
+    out["label"] = pd.Series(labels, index=out.index, dtype=object)
     return out
 
 

@@ -16,10 +16,14 @@ is simply carried along (scripts may still read it).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["Code", "Problem", "define", "lookup", "render", "all_codes", "resolve_lang", "LANGS"]
+__all__ = [
+    "Code", "Problem", "Text", "Phrase", "Words", "Joined", "Worded", "define", "lookup", "render", "say",
+    "all_codes", "resolve_lang", "LANGS",
+]
 
 LANGS = ("zh", "en")
 
@@ -33,9 +37,11 @@ class Code:
     zh: str
 
     def text(self, lang: str = "en", **params: Any) -> str:
-        template = self.zh if lang == "zh" else self.en
+        """The sentence in ``lang``; parameters that are themselves :class:`Text`
+        (a period, a rule's wording, another phrase) are said in the same language."""
+        template = self.zh if _is_zh(lang) else self.en
         try:
-            return template.format(**params)
+            return template.format(**{k: say(v, lang) if isinstance(v, Text) else v for k, v in params.items()})
         except (KeyError, IndexError, ValueError):  # a caller forgot a parameter: still say something
             return template
 
@@ -57,6 +63,92 @@ def define(name: str, *, en: str, zh: str) -> Code:
     return code
 
 
+def _is_zh(lang: str | None) -> bool:
+    return str(lang or "").lower().startswith("zh")
+
+
+@runtime_checkable
+class Text(Protocol):
+    """Anything that can say itself in a language: a :class:`Code`, a
+    :class:`Phrase`, a rule, a metric, a period.  The library returns these
+    (never a sentence per language in two columns); the dashboard and the
+    command line call :func:`say` with the reader's language."""
+
+    def text(self, lang: str = "en") -> str: ...
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A code and its parameters, said when someone reads it (``say``)."""
+
+    code: Code
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        return self.code.text(lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+@dataclass(frozen=True)
+class Words:
+    """Text a user wrote in both languages (an indicator's name in the model
+    file): data, not a rule, so it has no code."""
+
+    en: str
+    zh: str
+
+    def text(self, lang: str = "en") -> str:
+        return (self.zh or self.en) if _is_zh(lang) else (self.en or self.zh)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+@dataclass(frozen=True)
+class Worded:
+    """A rule's own wording with its arguments (``Rule.describe(lang, direction)``):
+    ``Worded(rule.describe, direction=-1)``."""
+
+    describe: Callable[..., str]
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+    def __init__(self, describe: Callable[..., str], **kwargs: Any):
+        object.__setattr__(self, "describe", describe)
+        object.__setattr__(self, "kwargs", kwargs)
+
+    def text(self, lang: str = "en") -> str:
+        return self.describe(lang, **self.kwargs)
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Parts said one after the other, with the language's separator:
+    ``clause`` (; / ；), ``list`` (, / 、) or ``none``."""
+
+    parts: tuple[Any, ...]
+    sep: str = "clause"
+
+    def __init__(self, parts: Iterable[Any], sep: str = "clause"):
+        object.__setattr__(self, "parts", tuple(parts))
+        object.__setattr__(self, "sep", sep)
+
+    def text(self, lang: str = "en") -> str:
+        between = "" if self.sep == "none" else say(_SEPARATORS[self.sep], lang)
+        return between.join(say(p, lang) for p in self.parts)
+
+
+def say(x: Any, lang: str = "en") -> str:
+    """Anything the library returns for a person to read, in ``lang``:
+    a :class:`Text` is said, None is empty, anything else is ``str()``-ed."""
+    if x is None:
+        return ""
+    if isinstance(x, Text):
+        return x.text(lang)
+    return str(x)
+
+
 def lookup(name: str) -> Code | None:
     return _REGISTRY.get(name)
 
@@ -70,6 +162,12 @@ def render(name: str, params: dict[str, Any] | None = None, lang: str = "en") ->
     """The sentence for a code name; the name itself when it is unknown."""
     code = _REGISTRY.get(name)
     return code.text(lang, **(params or {})) if code else name
+
+
+_SEPARATORS = {
+    "clause": define("sep_clause", en="; ", zh="；"),
+    "list": define("sep_list", en=", ", zh="、"),
+}
 
 
 def resolve_lang(lang: str | None = None) -> str:
@@ -103,6 +201,8 @@ class Problem(Exception):
 
     def message(self, lang: str = "en") -> str:
         return self.code.text(lang, **self.params)
+
+    text = message  # a problem is a Text too (``say(problem, lang)``)
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {"code": self.code.name, "params": dict(self.params), "message": self.message(lang)}

@@ -25,6 +25,7 @@ import pandas as pd
 __all__ = [
     "GRAINS",
     "Grain",
+    "PeriodName",
     "as_date",
     "bucket_sql",
     "grain",
@@ -239,6 +240,22 @@ def parse_period(text: Any, name: str | None = None) -> tuple[dt.date, dt.date]:
         return g.start(text), g.end(text)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"not a period: {text!r}") from exc
+
+
+@dataclass(frozen=True)
+class PeriodName:
+    """A period as a reader sees it, said in their language when read
+    (:func:`qa_analytics.core.codes.say`): what tables and signals carry
+    instead of a label per language."""
+
+    start: dt.date
+    grain: str
+
+    def text(self, lang: str = "en") -> str:
+        return period_label(self.start, self.grain, lang)
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 def period_label(d: Any, grain: str, lang: str = "en") -> str:

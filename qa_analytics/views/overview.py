@@ -74,12 +74,12 @@ def headline(
     DataFrame, one row per metric in the order asked (a metric without data
     still has its row, ``value`` NaN and ``n`` 0):
 
-    * ``metric``, ``name_en``, ``name_zh``, ``kind`` (rate / mean / count),
+    * ``metric``, ``name`` (the :class:`Metric`, a Text), ``kind`` (rate / mean / count),
       ``unit``, ``higher_is_better``
     * ``value``, ``n``, ``ci_low``, ``ci_high`` - this period
     * ``prev_value``, ``prev_n`` - the previous period
     * ``change`` (value - prev_value), ``p_value``, ``significant`` (bool),
-      ``label_en``, ``label_zh`` (e.g. "down 2.1 points, significant (p = 0.003)")
+      ``label`` (a Text, e.g. "down 2.1 points, significant (p = 0.003)"; None without a comparison)
     * ``verdict`` - ``better`` / ``worse`` (significant change in the good /
       bad direction), ``noise`` (tested, not significant, and the samples
       could have shown a change that matters), ``too_few`` (not significant,
@@ -136,10 +136,10 @@ def _compared(con: duckdb.DuckDBPyConnection, cur: pd.DataFrame, date_from: dt.d
     for mid in metrics:
         m = get_metric(mid)
         rec = {
-            "metric": mid, "name_en": m.name("en"), "name_zh": m.name("zh"), "kind": m.kind, "unit": m.unit,
+            "metric": mid, "name": m, "kind": m.kind, "unit": m.unit,
             "higher_is_better": m.higher_is_better, "value": nan, "n": 0, "ci_low": nan, "ci_high": nan,
             "prev_value": nan, "prev_n": 0, "change": nan, "p_value": nan, "significant": False,
-            "label_en": "", "label_zh": "", "verdict": "no_data", "improved": None,
+            "label": None, "verdict": "no_data", "improved": None,
         }
         before = prev[prev["metric"] == mid] if len(prev) else prev
         if len(before):
@@ -155,7 +155,7 @@ def _compared(con: duckdb.DuckDBPyConnection, cur: pd.DataFrame, date_from: dt.d
                 p = float(r["p_value"]) if pd.notna(r["p_value"]) else nan
                 sig = bool(r["significant"])
                 rec.update(change=float(r["change"]), p_value=p, significant=sig,
-                           label_en=r["label_en"], label_zh=r["label_zh"])
+                           label=r["label"])
                 if p != p:  # NaN: not tested
                     rec["verdict"] = "untested"
                 elif sig:
@@ -228,7 +228,7 @@ class IndexCard:
     weights, so their difference means something (a satisfaction-only index
     against a monitoring-only one does not); ``change`` is NaN otherwise.
     ``missing``: the indicators without data this period (``node_id``,
-    ``name_en``, ``name_zh``, ``global_weight`` in percent of the index),
+    ``name`` (a Text), ``global_weight`` in percent of the index),
     heaviest first.  ``year_*``: the same against the period a year earlier,
     when it was asked for (NaN / False otherwise)."""
 
@@ -291,9 +291,8 @@ def index_card(con: duckdb.DuckDBPyConnection, date_from: dt.date, date_to: dt.d
                     year_change=value - y_value if y_ok else nan)
     if len(now):
         leaves = now[(now["depth"] > 0) & now["metric"].notna() & now["score"].isna()]
-        missing = leaves.sort_values("global_weight", ascending=False)[["node_id", "name_en", "name_zh",
-                                                                          "global_weight"]]
+        missing = leaves.sort_values("global_weight", ascending=False)[["node_id", "name", "global_weight"]]
     else:
-        missing = pd.DataFrame(columns=["node_id", "name_en", "name_zh", "global_weight"])
+        missing = pd.DataFrame(columns=["node_id", "name", "global_weight"])
     return IndexCard(value, coverage, prev_value, prev_coverage, rule, comparable,
                      value - prev_value if comparable else nan, n, missing.reset_index(drop=True), **year)

@@ -347,7 +347,7 @@ def compliance_gaps(
     after ``as_of`` (default: the last day with data, or yesterday).
 
     Returns :func:`compliance_overview` rows whose ``state`` is ``missing``
-    (columns ``requirement``, ``label_en``, ``label_zh``, ``team``,
+    (columns ``requirement``, ``team``,
     ``missing``, ``missing_periods``...).
     """
     cal = cn_calendar(date_from, date_to, calendar)
