@@ -282,7 +282,7 @@ def insert_rows(con, table: str, rows: list[dict]) -> list[str]:
     the superseded_* columns of history tables); returns the record keys."""
     import datetime as _dt
 
-    keys = []
+    keys, recs = [], []
     for r in rows:
         rec = dict(r)
         rec.setdefault("record_key", f"k{next(_ROW_KEYS)}")
@@ -294,7 +294,23 @@ def insert_rows(con, table: str, rows: list[dict]) -> list[str]:
             rec.setdefault("superseded_by", 2)
             if table != "monitoring_item_history":
                 rec.setdefault("superseded_at", _dt.datetime(2024, 7, 1))
-        cols = ", ".join(rec)
-        con.execute(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(rec))})", list(rec.values()))
         keys.append(rec["record_key"])
+        recs.append(rec)
+    by_columns: dict[tuple[str, ...], list[dict]] = {}
+    for rec in recs:
+        by_columns.setdefault(tuple(rec), []).append(rec)
+    for columns, group in by_columns.items():
+        cols = ", ".join(columns)
+        if len(group) > 50:  # a generated center: one INSERT through Arrow, not one per row
+            import pyarrow as pa
+
+            try:
+                batch = pa.Table.from_pylist(group)  # noqa: F841 - read by DuckDB's replacement scan
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                batch = None
+            if batch is not None:
+                con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM batch")
+                continue
+        for rec in group:
+            con.execute(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(rec))})", list(rec.values()))
     return keys
