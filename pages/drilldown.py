@@ -350,7 +350,9 @@ def _team_bars(metric: str, mkw: dict, teams: list[str], height_per: int, presen
     if tc.empty:
         st.info(t("drilldown_no_teams", metric=m.name(lang())))
     else:
-        st.caption(t("drilldown_teams_help", n=int(tc["comparisons"].max())))
+        clustered = (tc["test"] == "cluster_t").any()  # a team's mean score: its agents are the unit
+        st.caption(t("drilldown_teams_help_mean", n=int(tc["comparisons"].max())) if clustered
+                   else t("drilldown_teams_help", n=int(tc["comparisons"].max())))
         fig = go.Figure()
         for a in ("better", "as expected", "worse"):
             sub = tc[tc["assessment"] == a]

@@ -538,7 +538,8 @@ def test_funnel_table_flags_the_outlier():
     f = M.funnel_table(con, "critical_error_rate", "team")
     assert list(f.columns) == ["level_key", "metric", "value", "n", "target", "sd", "z", "lo95", "hi95",
                                "lo998", "hi998", "phi", "phi_p", "outside95", "outside998", "p_value",
-                               "p_adjusted", "comparisons", "assessment"]
+                               "p_adjusted", "comparisons", "assessment", "test"]
+    assert set(f["test"]) == {"binomial"}
     f = f.set_index("level_key")
     # exact binomial tails against theta = 25/85, doubled (R: 2 * binom.test(20, 40, 25/85,
     # alternative = "greater")$p.value = 0.009792431; 2 * binom.test(4, 40, 25/85, "less") = 0.006446346),
@@ -596,3 +597,85 @@ def test_rank_table_min_n_rule():
     # higher-is-better: ties share the better rank
     s = M.rank_table(con, "qa_mean_score", "team", min_n=1)
     assert s["rank"].min() == 1
+
+
+# ---------------------------------------------------------------------------
+# clustering: a team's evaluations share their agents (issue 10)
+# ---------------------------------------------------------------------------
+def _clustered_center(seed: int, teams: int = 12, agents: int = 8, evals: int = 30, team_sd: float = 0.0):
+    """Teams of agents whose scores share an agent effect (sd 4) around a team
+    effect (sd ``team_sd``; 0: no team differs), residual sd 8, over two months;
+    every tenth record has no agent (it stays out of the clusters).  Returns
+    the store and the scores as a frame (the ground truth)."""
+    rng = np.random.default_rng(seed)
+    rows, truth = [], []
+    for t in range(teams):
+        team_mu = 85 + rng.normal(0, team_sd)
+        for a in range(agents):
+            mu = team_mu + rng.normal(0, 4)
+            for k in range(int(rng.integers(evals // 2, evals * 3 // 2))):
+                d = D(2025, 1 + k % 2, 1 + k % 28)
+                agent = f"T{t}A{a}"
+                score = float(np.round(mu + rng.normal(0, 8), 1))
+                key = f"{agent}-{k}"
+                rows.append(mon(key, d, None if k % 10 == 9 else agent, f"T{t}", "voice", score, False))
+                truth.append((d.replace(day=1), f"T{t}", agent if k % 10 != 9 else None, score))
+    con = store.connect(":memory:")
+    add(con, "monitoring", rows)
+    return con, pd.DataFrame(truth, columns=["period", "team", "agent", "score"])
+
+
+@pytest.mark.parametrize("level", ["team", "center"])
+def test_clustered_se_matches_statsmodels(level):
+    sm = pytest.importorskip("statsmodels.api")
+    con, truth = _clustered_center(3, teams=4)
+    t = M.metric_table(con, ["qa_mean_score"], grain="month", level=level, clustered=True)
+    assert {"se", "clusters"} <= set(t.columns)
+    truth = truth[truth["agent"].notna()]
+    if level == "center":
+        truth = truth.assign(team="center")
+    checked = 0
+    for (period, unit), g in truth.groupby(["period", "team"]):
+        row = t[(t["period"] == pd.Timestamp(period)) & (t["level_key"] == unit)].iloc[0]
+        # reference: statsmodels' sandwich estimator, OLS on a constant, agents as groups (CR1)
+        fit = sm.OLS(g["score"].to_numpy(), np.ones(len(g))).fit(
+            cov_type="cluster", cov_kwds={"groups": pd.factorize(g["agent"])[0]})
+        assert row["se"] == pytest.approx(fit.bse[0], rel=1e-9)
+        assert row["clusters"] == g["agent"].nunique()
+        checked += 1
+    assert checked == (8 if level == "team" else 2)
+    # rates have no clustered error; the same table without clustering has no such columns
+    plain = M.metric_table(con, ["qa_mean_score"], grain="month", level=level)
+    assert "se" not in plain.columns
+    np.testing.assert_allclose(plain["value"], t["value"])
+
+
+def test_team_funnel_of_means_counts_agents_not_evaluations():
+    """No team differs; agents do.  Counted as independent evaluations, about
+    a third of the teams read as different from the center (raw p < 0.05);
+    with the agents as clusters, about 5%, as a test at 5% should."""
+    flagged_cluster = flagged_naive = total = 0
+    for seed in range(6):
+        con, _ = _clustered_center(100 + seed, teams=12)
+        f = M.funnel_table(con, "qa_mean_score", "team")
+        assert set(f["test"]) == {"cluster_t"}
+        flagged_cluster += int((f["p_value"] < 0.05).sum())
+        from qa_analytics.stats import funnel as F
+
+        naive = F.funnel_p_values("mean", float(f["target"].iloc[0]), f["n"], f["value"], sd=float(f["sd"].iloc[0]))
+        flagged_naive += int((naive < 0.05).sum())
+        total += len(f)
+        con.close()
+    assert total == 72
+    assert flagged_cluster / total <= 0.12, flagged_cluster
+    assert flagged_naive / total >= 0.25, flagged_naive
+
+
+def test_team_funnel_of_means_still_finds_a_real_team_difference():
+    con, _ = _clustered_center(7, teams=6, team_sd=0.0)
+    rows = [mon(f"X{a}-{k}", D(2025, 1, 1 + k % 28), f"XA{a}", "X", "voice", 70.0 + (k % 7), False)
+            for a in range(8) for k in range(30)]
+    add(con, "monitoring", rows)  # a seventh team, 15 points below the others
+    f = M.funnel_table(con, "qa_mean_score", "team").set_index("level_key")
+    assert f.loc["X", "assessment"] == "worse" and f.loc["X", "test"] == "cluster_t"
+    assert (f.drop(index="X")["assessment"] == "as expected").all()

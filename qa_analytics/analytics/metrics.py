@@ -122,6 +122,7 @@ from ..store import rollups as _rollups
 
 __all__ = [
     "FUNNEL_LEVELS",
+    "clustered_se",
     "LEVELS",
     "METRIC_TABLE_COLUMNS",
     "METRICS",
@@ -146,6 +147,9 @@ __all__ = [
 #: Period grains understood by :func:`metric_table` (``all`` = one period).
 #: Units a metric can be computed for.
 LEVELS: tuple[str, ...] = ("center", "team", "agent")
+#: an internal level: each agent within each team (key: team, chr(31), agent id), the
+#: clusters of a team's cluster-robust standard error (:func:`clustered_se`)
+_TEAM_AGENT = "team_agent"
 KINDS: tuple[str, ...] = ("rate", "mean", "count")
 
 #: Column order of :func:`metric_table`.
@@ -411,7 +415,7 @@ def _source_sql(
     if not src.has_unit and level != "center":
         raise ValueError(f"{src.name} has no {level}")
     resolved = table is not None
-    need_team = src.has_unit and (level == "team" or teams is not None) and not resolved
+    need_team = src.has_unit and (level in ("team", _TEAM_AGENT) or teams is not None) and not resolved
     rel = table or src.table
     date = f"r.{src.date}"
     # filters on the raw rows (alias r); the team of unresolved rows is
@@ -420,9 +424,9 @@ def _source_sql(
         date=date, team="r.team" if src.has_unit and resolved else None,
         agent="r.agent_id" if src.has_unit else None, channel="r.channel" if src.channel else None,
         tester="r.tester_type" if src.tester else None)
-    if src.has_unit and level == "agent":
+    if src.has_unit and level in ("agent", _TEAM_AGENT):
         pre.append("r.agent_id IS NOT NULL")
-    if src.has_unit and resolved and level == "team":
+    if src.has_unit and resolved and level in ("team", _TEAM_AGENT):
         pre.append("r.team IS NOT NULL")
 
     def where(extra: list[str], extra_params: list[Any]) -> tuple[str, list[Any]]:
@@ -449,7 +453,8 @@ def _source_sql(
         return sql, p1 + p2
 
     def key(alias: str) -> str:
-        return {"center": "'center'", "team": f"{alias}.team", "agent": f"{alias}.agent_id"}[level]
+        return {"center": "'center'", "team": f"{alias}.team", "agent": f"{alias}.agent_id",
+                _TEAM_AGENT: f"{alias}.team || chr(31) || {alias}.agent_id"}[level]
 
     if src.name == "monitoring_item" and resolved:
         raise ValueError("items of a rollup are queried by _rollup_item_sql")
@@ -499,7 +504,7 @@ def _source_sql(
             f"FROM (SELECT {date} AS d, {stage1} FROM {src.table} r{w} GROUP BY ALL) p GROUP BY ALL"
         )
         return sql, params
-    agent_col = ", r.agent_id AS agent_id" if level == "agent" else ""
+    agent_col = ", r.agent_id AS agent_id" if level in ("agent", _TEAM_AGENT) else ""
     parts, params = branches(
         f"{date} AS d, r.team AS team{agent_col}, {stage1}",
         f"{date} AS d, v.team AS team{agent_col}, {stage1}",
@@ -701,6 +706,7 @@ def metric_table(
     rollups: bool | None = None,
     *,
     scope: Filter | None = None,
+    clustered: bool = False,
 ) -> pd.DataFrame:
     """Metric values per period and unit, with their uncertainty.
 
@@ -724,6 +730,11 @@ def metric_table(
     scope : a :class:`~qa_analytics.core.filters.Filter` holding the same
         restrictions as one object (the dashboard's sidebar); where it and a
         keyword both restrict a dimension, ``scope`` wins.
+    clustered : at ``team`` or ``center`` level, add each mean's
+        cluster-robust standard error over its agents (``se``, ``clusters``;
+        :func:`clustered_se`): what a comparison of a team's or the center's
+        mean scores must use, because an agent's evaluations are not
+        independent of one another.
 
     Center-only metrics (the system checks) appear only at ``level="center"``
     and ignore the unit and channel filters.  One DuckDB aggregate query per
@@ -746,10 +757,10 @@ def metric_table(
     """
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {GRAINS}, not {grain!r}")
-    if level not in LEVELS:
+    if level not in LEVELS and level != _TEAM_AGENT:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
     scope = Filter.of(date_from, date_to, team, agent, channel, eval_type).merged(scope)
-    wanted = [m for m in _resolve(metrics) if level in m.levels]
+    wanted = [m for m in _resolve(metrics) if ("team" if level == _TEAM_AGENT else level) in m.levels]
     by_source: dict[str, list[Metric]] = {}
     for m in wanted:
         by_source.setdefault(m.source, []).append(m)
@@ -812,7 +823,59 @@ def metric_table(
     if grain == "all" and len(out):
         start = pd.Timestamp(scope.date_from) if scope.date_from is not None else out["period"].min()
         out["period"] = pd.Series(start, index=out.index).astype("datetime64[us]")
+    if clustered and level in ("center", "team"):
+        means = [m for m in wanted if m.kind == "mean"]
+        se = clustered_se(con, means, grain, level, scope=scope, rollups=rollups)
+        if len(out) and len(se):
+            out = out.merge(se, on=["period", "level_key", "metric"], how="left")
+        else:
+            out = out.assign(se=np.nan, clusters=0)
+        out["se"] = out["se"].astype("float64")
+        out["clusters"] = out["clusters"].fillna(0).astype("int64")
     return out
+
+
+def clustered_se(con: duckdb.DuckDBPyConnection, metrics: Iterable[str | Metric], grain: str, level: str,
+                 *, scope: Filter | None = None, rollups: bool | None = None) -> pd.DataFrame:
+    """Each mean's cluster-robust (CR1) standard error at ``team`` or
+    ``center`` level, the agents as clusters: ``period``, ``level_key``,
+    ``metric``, ``se``, ``clusters`` (agents with data).
+
+    Why: a team's 2,000 evaluations of 15 agents are not 2,000 independent
+    draws -- each agent's scores share that agent's skill -- so
+    ``sd / sqrt(n)`` is several times too small and small differences read
+    as significant.  The sandwich estimator of
+    :func:`qa_analytics.stats.intervals.cluster_robust_se` (statsmodels'
+    ``cov_type="cluster"``) needs only each agent's count and mean, one
+    aggregate query at the agent-within-unit level, vectorised here over
+    every unit and period.  ``se`` is NaN with fewer than two agents, and
+    for records without an agent (they are not clustered: they stay out).
+    """
+    if level not in ("center", "team"):
+        raise ValueError("clustered standard errors are for level 'center' or 'team'")
+    cols = ["period", "level_key", "metric", "se", "clusters"]
+    means = [m for m in _resolve(list(metrics)) if m.kind == "mean"]
+    if not means:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
+    cells = metric_table(con, means, grain=grain, level="agent" if level == "center" else _TEAM_AGENT,
+                         scope=scope, rollups=rollups)
+    cells = cells[(cells["n"] > 0) & cells["value"].notna()]
+    if cells.empty:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
+    unit = "center" if level == "center" else cells["level_key"].str.split("\x1f", n=1).str[0]
+    n = cells["n"].to_numpy(float)
+    g = cells.assign(level_key=unit, w=n, s=n * cells["value"].to_numpy(float)).groupby(
+        ["period", "level_key", "metric"], sort=False)
+    total, sums, k = g["w"].transform("sum"), g["s"].transform("sum"), g["w"].transform("size")
+    r = cells["value"].to_numpy(float) * n - n * (sums / total).to_numpy(float)  # s_g - n_g * mean
+    agg = cells.assign(level_key=unit, r2=r * r, N=total, G=k).groupby(
+        ["period", "level_key", "metric"], as_index=False, sort=False).agg(
+        r2=("r2", "sum"), N=("N", "first"), clusters=("G", "first"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        agg["se"] = np.where(agg["clusters"] >= 2,
+                             np.sqrt(agg["clusters"] / (agg["clusters"] - 1) * agg["r2"]) / agg["N"], np.nan)
+    agg["clusters"] = agg["clusters"].astype("int64")
+    return agg[cols]
 
 
 # --------------------------------------------------------------------------
@@ -825,7 +888,8 @@ FUNNEL_LEVELS: tuple[float, ...] = (0.95, 0.998)
 
 #: the columns of :func:`funnel_table`
 FUNNEL_COLUMNS = ("level_key", "metric", "value", "n", "target", "sd", "z", "lo95", "hi95", "lo998", "hi998",
-                  "phi", "phi_p", "outside95", "outside998", "p_value", "p_adjusted", "comparisons", "assessment")
+                  "phi", "phi_p", "outside95", "outside998", "p_value", "p_adjusted", "comparisons", "assessment",
+                  "test")
 
 
 def funnel_table(
@@ -865,6 +929,16 @@ def funnel_table(
     that compares 60 agents flags about as often as one that compares two.
     A unit is ``better`` or ``worse`` when its adjusted p is below ``alpha``.
 
+    A **team's mean score** is classified with a cluster-robust t test
+    instead (``test = "cluster_t"``): ``(y - theta0) / se_CR`` on Student's t
+    with ``agents - 1`` degrees of freedom, ``se_CR`` over the team's agents
+    (:func:`clustered_se`).  Its evaluations are not independent -- each
+    agent's share that agent's skill -- so ``sd / sqrt(n)`` over 2,000
+    evaluations of 15 agents would call every team different from the
+    center.  The funnel curves stay Spiegelhalter's, for the eye; a point
+    beyond them can then be "as expected", and the page says why.  Agents'
+    means (one agent, no clusters) and rates keep the exact tests.
+
     ``overdispersion``: ``True`` applies the multiplicative correction of
     Spiegelhalter (2005, section 5.1), ``phi = mean(z_w^2)`` over the z-scores
     winsorised at their 10th/90th percentiles, widening the limits and the
@@ -886,7 +960,9 @@ def funnel_table(
     * ``p_value``: the unit's exact two-sided p; ``p_adjusted``: after the
       multiplicity adjustment; ``comparisons``: how many units it corrected for;
     * ``assessment``: ``"better"`` / ``"worse"`` (adjusted p < ``alpha``, in
-      the metric's direction) or ``"as expected"``.
+      the metric's direction) or ``"as expected"``;
+    * ``test``: ``binomial`` (rates; ``normal`` with φ), ``t`` (means), or
+      ``cluster_t`` (a team's mean, see above).
     """
     m = metric if isinstance(metric, Metric) else get_metric(metric)
     if m.kind not in ("rate", "mean"):
@@ -895,7 +971,8 @@ def funnel_table(
         raise ValueError("a funnel compares teams or agents: level must be 'team' or 'agent'")
     kw = dict(grain="all", scope=Filter.of(date_from, date_to, team, None, channel, eval_type).merged(scope))
     center = metric_table(con, [m], level="center", **kw)
-    units = metric_table(con, [m], level=level, **kw)
+    cluster = level == "team" and m.kind == "mean"
+    units = metric_table(con, [m], level=level, clustered=cluster, **kw)
     cols = list(FUNNEL_COLUMNS)
     if center.empty or units.empty:
         return pd.DataFrame(columns=cols)
@@ -921,6 +998,18 @@ def funnel_table(
     out["outside95"] = (v < out["lo95"]) | (v > out["hi95"])
     out["outside998"] = (v < out["lo998"]) | (v > out["hi998"])
     p = _funnel.funnel_p_values(m.kind, theta, n, v.to_numpy(dtype=float), sd=sd, phi=phi)
+    test = np.full(len(out), "t" if m.kind == "mean" else ("normal" if phi > 1.0 else "binomial"), dtype=object)
+    if cluster:
+        from scipy import special
+
+        se_cr, g = units["se"].to_numpy(float), units["clusters"].to_numpy(float)
+        ok = np.isfinite(se_cr) & (g >= 2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            diff = v.to_numpy(float) - theta
+            t = np.where(se_cr > 0, np.abs(diff) / se_cr, np.where(diff == 0, 0.0, np.inf))
+        p = np.where(ok, np.minimum(1.0, 2 * special.stdtr(np.maximum(g - 1, 1), -t)), p)
+        test[ok] = "cluster_t"
+    out["test"] = test
     out["p_value"] = p
     out["p_adjusted"] = adjust_p(p, adjust)
     out["comparisons"] = comparisons(p)

@@ -133,7 +133,10 @@ def team_comparison(
     Returns
     -------
     DataFrame, one row per team with data, best first (ties by name):
-    ``team``, ``value``, ``n``, ``ci_low``, ``ci_high`` (Wilson / t 95%),
+    ``team``, ``value``, ``n``, ``ci_low``, ``ci_high`` (Wilson 95% for
+    rates; for means, t 95% on the cluster-robust error over the team's
+    agents, :func:`~qa_analytics.analytics.metrics.clustered_se`, as the
+    funnel's test: a team's evaluations share their agents),
     ``center`` (the center's value over the same records), ``assessment``
     (``better`` / ``worse`` than the center by the funnel's exact test after
     the false-discovery-rate correction, else ``as expected``), ``p_adjusted``
@@ -141,14 +144,22 @@ def team_comparison(
     """
     m = get_metric(metric)
     kw = dict(grain="all", date_from=date_from, date_to=date_to, channel=channel, eval_type=eval_type)
-    t = metric_table(con, [metric], level="team", **kw)
-    cols = ["team", "value", "n", "ci_low", "ci_high", "center", "assessment", "p_adjusted", "comparisons"]
+    t = metric_table(con, [metric], level="team", clustered=m.kind == "mean", **kw)
+    cols = ["team", "value", "n", "ci_low", "ci_high", "center", "assessment", "p_adjusted", "comparisons", "test"]
     if t.empty:
         return pd.DataFrame(columns=cols)
+    if m.kind == "mean":
+        from scipy import special
+
+        se, g = t["se"].to_numpy(float), t["clusters"].to_numpy(float)
+        ok = np.isfinite(se) & (g >= 2)
+        half = np.where(ok, special.stdtrit(np.maximum(g - 1, 1), 0.975) * se, np.nan)
+        t = t.assign(ci_low=np.where(ok, t["value"] - half, t["ci_low"]),
+                     ci_high=np.where(ok, t["value"] + half, t["ci_high"]))
     f = funnel_table(con, metric, level="team", date_from=date_from, date_to=date_to, channel=channel,
                      eval_type=eval_type)
     out = t[["level_key", "value", "n", "ci_low", "ci_high"]].merge(
-        f[["level_key", "target", "assessment", "p_adjusted", "comparisons"]], on="level_key", how="left")
+        f[["level_key", "target", "assessment", "p_adjusted", "comparisons", "test"]], on="level_key", how="left")
     out = _better_first(out, m.higher_is_better)
     out["assessment"] = out["assessment"].fillna("as expected")
     out["comparisons"] = out["comparisons"].fillna(0).astype("int64")

@@ -18,7 +18,6 @@ from ..analytics.indicators import MIN_COVERAGE, ROOT_ID, ModelSet, composite_in
 from ..analytics.metrics import get_metric, metric_table
 from ..analytics.trends import period_over_period
 from ..core.periods import previous_period
-from ..stats.intervals import cluster_robust_se
 from ..stats.spc import control_chart, explain_signals
 
 __all__ = ["HEADLINE_METRICS", "IndexCard", "headline", "headlines", "index_card", "index_trend"]
@@ -111,9 +110,8 @@ def headlines(
     and the same one a year earlier, say), one frame each: the current
     period's figures are queried once for all of them."""
     kw = dict(grain="all", level="center", team=team, agent=agent, channel=channel, eval_type=eval_type)
+    kw["clustered"] = agent is None  # one agent's evaluations are the unit itself
     cur = metric_table(con, list(metrics), date_from=date_from, date_to=date_to, **kw)
-    if agent is None:
-        cur = _with_cluster_se(con, cur, metrics, date_from, date_to, kw)
     if mdd is None:
         mdd = _model_mdd(date_from)
     return [_compared(con, cur, date_from, prev_from, prev_to, metrics, agent, kw, alpha, mdd)
@@ -125,8 +123,6 @@ def _compared(con: duckdb.DuckDBPyConnection, cur: pd.DataFrame, date_from: dt.d
               mdd: dict[str, float]) -> pd.DataFrame:
     """The cards of :func:`headline`: ``cur`` against ``[prev_from, prev_to]``."""
     prev = metric_table(con, list(metrics), date_from=prev_from, date_to=prev_to, **kw)
-    if agent is None:
-        prev = _with_cluster_se(con, prev, metrics, prev_from, prev_to, kw)
     both = pd.concat([prev.assign(period=pd.Timestamp(prev_from)), cur.assign(period=pd.Timestamp(date_from))],
                      ignore_index=True)
     both["kind"] = [get_metric(m).kind for m in both["metric"]]
@@ -165,20 +161,6 @@ def _compared(con: duckdb.DuckDBPyConnection, cur: pd.DataFrame, date_from: dt.d
                     rec["verdict"] = "too_few" if r["verdict"] == "too_few" else "noise"
         rows.append(rec)
     return pd.DataFrame(rows)
-
-
-def _with_cluster_se(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, metrics: Sequence[str],
-                     date_from: dt.date, date_to: dt.date, kw: dict) -> pd.DataFrame:
-    """``table`` with ``se`` / ``clusters``: each mean metric's cluster-robust
-    standard error over the unit's agents (see :func:`cluster_robust_se`)."""
-    means = [mid for mid in metrics if get_metric(mid).kind == "mean"]
-    if not means or table.empty:
-        return table
-    agents = metric_table(con, means, date_from=date_from, date_to=date_to, **{**kw, "level": "agent"})
-    se, clusters = {}, {}
-    for mid, rows in agents.groupby("metric"):
-        _mean, se[mid], clusters[mid] = cluster_robust_se(rows["n"].to_numpy(), rows["value"].to_numpy())
-    return table.assign(se=table["metric"].map(se).astype(float), clusters=table["metric"].map(clusters).astype(float))
 
 
 def index_trend(

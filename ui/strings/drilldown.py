@@ -62,6 +62,15 @@ STRINGS = {
               "Green / orange: the gap to the center is beyond chance (an exact test, after correcting for {n} "
               "comparisons); grey: within normal variation.",
     },
+    "drilldown_teams_help_mean": {
+        "zh": "点击柱子打开该班组。黑色短线是95%置信区间，虚线是全中心水平。绿色/橙色表示与中心的差距超出随机波动"
+              "（以坐席为单位的 t 检验：同一坐席的多条评分并不相互独立；已对 {n} 个班组的比较做多重比较校正），"
+              "灰色表示差距在正常范围内。",
+        "en": "Click a bar to open the team. Black whiskers: 95% interval; dashed line: the whole center. "
+              "Green / orange: the gap to the center is beyond chance (a t test with the agents as the unit, since "
+              "one agent's evaluations are not independent, after correcting for {n} comparisons); grey: within "
+              "normal variation.",
+    },
     "drilldown_pick_team": {"zh": "或选择班组", "en": "Or pick a team"},
     "drilldown_pick_team_ph": {"zh": "选择要打开的班组…", "en": "Choose a team to open…"},
     "drilldown_no_teams": {
