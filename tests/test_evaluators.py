@@ -146,8 +146,10 @@ def _leniency_fixture(con):
 
 def test_leniency_hand_computed(con):
     _leniency_fixture(con)
-    # the per-evaluator test by hand, before any multiplicity adjustment
-    out = leniency(con, D(2024, 5, 1), D(2024, 5, 31), min_cells=2, adjust="none").set_index("evaluator")
+    # the per-evaluator test by hand, before any multiplicity adjustment, in one round (robust=False:
+    # the flagged evaluators stay in the others' baseline; see test_leniency_leaves_flagged_evaluators_out)
+    out = leniency(con, D(2024, 5, 1), D(2024, 5, 31), min_cells=2, adjust="none",
+                   robust=False).set_index("evaluator")
     # E1: cell diffs a1: 90 - (80+82)/2 = 9, a2: 85 - 78 = 7, a3: 88 - (86+84)/2 = 3
     #   mean 19/3 = 6.3333, sd = sqrt(((8/3)^2 + (2/3)^2 + (10/3)^2) / 2) = 3.055050,
     #   t = 6.3333 / (3.055050 / sqrt 3) = 3.590662, df = 2.
@@ -189,11 +191,13 @@ def test_leniency_hand_computed(con):
     assert math.isnan(e4.p_value)
     assert say(e4.text, "en") == "too few comparable evaluations"
     # a looser alpha turns E1 lenient; min_diff can veto a small difference
-    loose = leniency(con, D(2024, 5, 1), D(2024, 5, 31), min_cells=2, alpha=0.1, adjust="none").set_index("evaluator")
+    loose = leniency(con, D(2024, 5, 1), D(2024, 5, 31), min_cells=2, alpha=0.1, adjust="none",
+                     robust=False).set_index("evaluator")
     assert loose.loc["E1"].label == "lenient"
     assert say(loose.loc["E1"].text, "en") == "lenient: 6.3 points above peers (p = 0.070)"
     assert say(loose.loc["E1"].text, "zh") == "偏松：比同行高6.3分（p = 0.070）"
-    veto = leniency(con, D(2024, 5, 1), D(2024, 5, 31), min_cells=2, alpha=0.1, min_diff=7, adjust="none")
+    veto = leniency(con, D(2024, 5, 1), D(2024, 5, 31), min_cells=2, alpha=0.1, min_diff=7, adjust="none",
+                    robust=False)
     assert veto.set_index("evaluator").loc["E1"].label == "in line"
     # the default min_cells = 5 is not reached by anyone here
     assert (leniency(con, D(2024, 5, 1), D(2024, 5, 31)).label == "insufficient data").all()
@@ -205,6 +209,42 @@ def test_leniency_hand_computed(con):
     assert bh.loc["E3", "p_adjusted"] == pytest.approx(0.5)
     assert (bh.loc[["E1", "E2", "E3"], "comparisons"] == 3).all()
     assert bh.loc["E2", "label"] == "in line" and "p = 0.104" in say(bh.loc["E2", "text"], "en")
+
+
+def test_leniency_leaves_flagged_evaluators_out_of_the_baseline(con):
+    _leniency_fixture(con)
+    out = leniency(con, D(2024, 5, 1), D(2024, 5, 31), min_cells=2, adjust="none").set_index("evaluator")
+    # round 1 finds E2 severe (p = 0.047, above); round 2 compares the others with E1, E3 only:
+    # E1 a1: 90 - 82 = 8; a2: only E1 and E2 scored it, so no baseline is left; a3: 88 - 86 = 2
+    assert out.loc["E1", "cells"] == 2 and out.loc["E1", "mean_diff"] == pytest.approx(5.0)
+    assert say(out.loc["E1", "text"], "en") == "in line with peers (+5.0 points, p = 0.344)"
+    # E2 itself is still compared with everyone else: the same as in one round
+    assert out.loc["E2", "label"] == "severe" and out.loc["E2", "mean_diff"] == pytest.approx(-5.0 - 1 / 3)
+
+
+def test_one_lenient_evaluator_does_not_make_the_others_severe(con):
+    """Ground truth: E0 scores 6 points high, E1 0.8 low, the rest as the
+    truth.  In one round E0 lifts every baseline by about a point, so E1 reads
+    as about 2 points severe and is flagged; with E0 left out, only E0 is."""
+    from conftest import insert_rows
+
+    rng = np.random.default_rng(11)
+    bias = {0: 6.0, 1: -0.8}
+    rows = []
+    for month in range(1, 7):
+        for agent in range(40):
+            truth = rng.normal(85, 5)
+            for ev in rng.choice(6, size=3, replace=False):
+                rows.append({"contact_id": f"{month}-{agent}-{ev}", "eval_date": D(2024, month, 10),
+                             "agent_id": f"A{agent}", "team": "T", "channel": "voice", "evaluator": f"E{ev}",
+                             "total_score": float(truth + bias.get(int(ev), 0.0) + rng.normal(0, 1.5))})
+    insert_rows(con, "monitoring", rows)
+    once = leniency(con, D(2024, 1, 1), D(2024, 6, 30), min_diff=2, robust=False).set_index("evaluator")
+    assert once.loc["E1", "label"] == "severe"
+    out = leniency(con, D(2024, 1, 1), D(2024, 6, 30), min_diff=2).set_index("evaluator")
+    assert out.loc["E0", "label"] == "lenient"
+    assert (out.drop(index="E0")["label"] == "in line").all(), out["label"].to_dict()
+    assert out.loc["E1", "mean_diff"] == pytest.approx(-0.8, abs=0.4)
 
 
 def test_identical_evaluators_are_rarely_flagged(con):
