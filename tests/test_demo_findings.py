@@ -79,3 +79,17 @@ def test_the_week_of_system_trouble_is_found(center):
         assert (hits["assessment"] == "worse").any(), alerts[["metric", "period", "text_en"]].to_string()
     else:
         assert hits.empty, hits["text_en"].tolist()
+
+
+@pytest.mark.parametrize("grain", ["week", "month"])
+def test_nothing_else_is_alerted_at_center_level(center, grain):
+    """The Overview's alerts (spc.ALERT_RULES over every chart and period of
+    the list): the center without the patterns raises none, over 18 months of
+    weeks or months; the planted one still raises the week of trouble
+    (test_the_week_of_system_trouble_is_found)."""
+    planted, con = center
+    alerts = metric_spc.signals_for_alerts(con, START, END, level="center", grain=grain)
+    if planted:
+        assert grain == "month" or (alerts["metric"] == "satisfaction_rate").any()
+    else:
+        assert alerts.empty, alerts[["metric", "chart", "text_en"]].to_string()
