@@ -131,7 +131,7 @@ _CHART_NAMES = {
     "xmr": ("individuals chart (XmR)", "单值-移动极差图（XmR）"),
     "xbar_r": ("X̄–R chart", "均值-极差图（X̄–R）"),
     "xbar_s": ("X̄–S chart", "均值-标准差图（X̄–S）"),
-    "xbar_bw": ("X̄ chart, between/within", "均值图（组间/组内，X̄ B/W）"),
+    "xbar_bw": ("X̄–S chart, between/within", "均值-标准差图（组间/组内，X̄–S B/W）"),
     "p": ("p chart", "p 图（比率）"),
     "np": ("np chart", "np 图（不合格数）"),
     "c": ("c chart", "c 图（计数）"),
@@ -425,10 +425,10 @@ def _reasons(m: _metrics.Metric, chart: str, auto: str, *, od: float | None, od_
     elif chart == "xbar_bw":
         en.append(f"A mean of several values per {g_en} (about {typical:,}) whose means vary between {g_en}s "
                   "more than the spread within each period explains (different agents and contacts each period): "
-                  "X̄ chart with between/within limits. The limits add the usual variation between periods "
+                  "X̄–S chart with between/within limits. The limits add the usual variation between periods "
                   "to the within-period spread, so ordinary periods are not flagged.")
         zh.append(f"这是均值指标，{g_zh}有多条记录（约 {typical:,} 条），且各期均值之间的波动超过期内离散程度"
-                  "所能解释的范围（每期的坐席和通话不同）：用组间/组内均值图（X̄ B/W）。"
+                  "所能解释的范围（每期的坐席和通话不同）：用组间/组内均值-标准差图（X̄–S B/W）。"
                   "控制限在期内离散之外加上平常的期间波动，普通时段不会报警。")
         if bw is not None:
             p_bw, s_w, s_b = bw
