@@ -54,6 +54,8 @@ def test_the_lenient_evaluator_is_flagged(center):
     labels = review.leniency_review(con, START, END).set_index("evaluator")["label"]
     if planted:
         assert labels[FACTS["lenient_evaluator"]] == "lenient"
+        # and only them: the lenient one does not make a colleague look severe
+        assert set(labels[labels.isin(["lenient", "severe"])].index) == {FACTS["lenient_evaluator"]}, labels.to_dict()
     else:
         # the others' small personal offsets (under a point) are real, but not a finding
         assert not labels.isin(["lenient", "severe"]).any(), labels.to_dict()
@@ -80,3 +82,17 @@ def test_the_week_of_system_trouble_is_found(center):
         assert (hits["assessment"] == "worse").any(), [(m, str(t)) for m, t in zip(alerts["metric"], alerts["text"])]
     else:
         assert hits.empty, [say(t, "en") for t in hits["text"]]
+
+
+@pytest.mark.parametrize("grain", ["week", "month"])
+def test_nothing_else_is_alerted_at_center_level(center, grain):
+    """The Overview's alerts (spc.ALERT_RULES over every chart and period of
+    the list): the center without the patterns raises none, over 18 months of
+    weeks or months; the planted one still raises the week of trouble
+    (test_the_week_of_system_trouble_is_found)."""
+    planted, con = center
+    alerts = metric_spc.signals_for_alerts(con, START, END, level="center", grain=grain)
+    if planted:
+        assert grain == "month" or (alerts["metric"] == "satisfaction_rate").any()
+    else:
+        assert alerts.empty, [(m, c, say(t, "en")) for m, c, t in zip(alerts["metric"], alerts["chart"], alerts["text"])]

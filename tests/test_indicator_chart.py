@@ -96,6 +96,53 @@ def test_xbar_s_signals_equal_spc_on_random_subgroups(con):
         assert any(res.data["signals"].iloc[20:].map(bool))
 
 
+def test_between_variation_gives_the_between_within_chart(con):
+    """Weekly means that vary more than their within spread: "auto" takes
+    xbar_bw, equal to spc.control_chart on the raw scores (whose formula is
+    pinned by hand in test_spc_between_within), and the reason says why."""
+    rng = np.random.default_rng(3)
+    groups = []
+    for k in range(30):
+        d = D(2024, 1, 1) + dt.timedelta(days=7 * k)
+        g = np.round(rng.normal(80 + rng.normal(0, 4), 6, size=int(rng.integers(20, 40))), 1)
+        groups.append(g.tolist())
+        insert(con, "monitoring", [mon(d, s) for s in g])
+    res = indicator_control_chart(con, "qa_mean_score", grain="week")
+    assert res.chart == res.auto_chart == "xbar_bw"
+    ref = spc.control_chart(groups, "xbar_bw")
+    for col in ("value", "center", "lcl", "ucl", "sigma", "n"):
+        np.testing.assert_allclose(res.data[col].to_numpy(float), ref[col].to_numpy(float), rtol=1e-9)
+    assert res.data["signals"].tolist() == ref["signals"].tolist()
+    assert res.data.attrs["sigma_between"] == pytest.approx(ref.attrs["sigma_between"], rel=1e-9)
+    assert "between/within" in res.reason_text("en") and "组间/组内" in res.reason_text("zh")
+    assert res.spread is not None  # the S chart beneath it, as for x-bar/S
+    # the x-bar/S chart stays available, and says the automatic choice
+    s_chart = indicator_control_chart(con, "qa_mean_score", grain="week", chart="xbar_s")
+    assert s_chart.chart == "xbar_s" and "between/within" in s_chart.reason_text("en")
+    assert (s_chart.data["sigma"] < res.data["sigma"]).all()
+
+
+def test_no_between_variation_keeps_x_bar_s_and_says_so(con):
+    rng = np.random.default_rng(5)
+    for k in range(30):
+        d = D(2024, 1, 1) + dt.timedelta(days=7 * k)
+        insert(con, "monitoring", [mon(d, s) for s in np.round(rng.normal(80, 6, size=30), 1)])
+    res = indicator_control_chart(con, "qa_mean_score", grain="week")
+    assert res.chart == "xbar_s"
+    assert "no between/within correction" in res.reason_text("en") and "无需组间/组内修正" in res.reason_text("zh")
+
+
+def test_alerts_can_still_apply_a_full_rule_set(con):
+    # the chart page's rules on every chart (the alert list's default is spc.ALERT_RULES)
+    for k in range(20):
+        d = D(2024, 1, 1) + dt.timedelta(days=7 * k)
+        insert(con, "monitoring", [mon(d, 80 + (3 if k >= 11 else 0) + e) for e in (-6, -2, 2, 6)])
+    nelson = signals_for_alerts(con, D(2024, 1, 1), D(2024, 5, 19), metrics=["qa_mean_score"], rules="nelson")
+    alerts = signals_for_alerts(con, D(2024, 1, 1), D(2024, 5, 19), metrics=["qa_mean_score"])
+    assert set(alerts["rule"]) <= {1, 2} and set(alerts["rule"]) <= set(nelson["rule"])
+    assert len(nelson) >= len(alerts)
+
+
 def test_single_values_per_period_use_xmr_by_hand(con):
     insert(con, "monitoring", [mon(D(2025, m, 5), s) for m, s in zip(range(1, 5), [80, 90, 85, 95])])
     res = indicator_control_chart(con, "qa_mean_score", grain="month")
@@ -231,7 +278,10 @@ def test_non_directional_rule_is_neither_better_nor_worse(con):
         d = (pd.Timestamp("2024-01-01") + pd.DateOffset(months=m)).date()
         mean = 80 if m % 4 < 2 else 90
         insert(con, "monitoring", [mon(d, mean - 1), mon(d, mean + 1)])
-    res = indicator_control_chart(con, "qa_mean_score", grain="month")
+    # the means vary between months far more than within: "auto" takes the between/within chart,
+    # whose limits hold these swings; the rule semantics are those of the x-bar/S chart's signals
+    assert indicator_control_chart(con, "qa_mean_score", grain="month").auto_chart == "xbar_bw"
+    res = indicator_control_chart(con, "qa_mean_score", grain="month", chart="xbar_s")
     eight = [e for e in res.episodes if e["rule"] == 8]
     assert eight and all(e["assessment"] == "unusual" and e["direction"] == 0 for e in eight)
     assert say(eight[0]["text"], "en").endswith("(either side) (12 points)")
@@ -301,7 +351,7 @@ def test_argument_checks(spike):
 
 def test_charts_for():
     assert charts_for("satisfaction_rate") == ("auto", "p", "p_prime", "np", "xmr")
-    assert charts_for("qa_mean_score") == ("auto", "xbar_s", "xmr")
+    assert charts_for("qa_mean_score") == ("auto", "xbar_s", "xbar_bw", "xmr")
     assert charts_for("qa_evaluations") == ("auto", "c", "u", "u_prime", "xmr")
     assert charts_for("item_rate:身份核实")[1] == "p"
 

@@ -39,7 +39,11 @@ count                  ``c`` when every period covers the same number of days,
                        ``u`` (count per day) when they differ (months, a range
                        cutting a period), Laney ``u_prime`` when over-dispersed
 mean (scores)          ``xbar_s`` when periods hold several values (any n > 1
-                       with a usable within-period SD), else ``xmr``
+                       with a usable within-period SD), else ``xmr``;
+                       ``xbar_bw`` (between/within sigma) when the means vary
+                       between periods more than the within-period spread
+                       explains (:func:`spc.has_between_variation`, one-way
+                       ANOVA F test at 1%, over the baseline periods)
 =====================  ===========================================================
 
 The x-bar/S chart from per-period summaries
@@ -59,7 +63,11 @@ the run rules are spc's own :class:`spc.Rule` detectors.
 
 With very large subgroups (a center's 2,000 evaluations a month) the limits
 are narrow: a one-point change in the mean is a real, detectable change, and
-is flagged.  :attr:`ControlChartResult.overdispersion` then reports Laney's
+is flagged -- unless the means also vary between periods (different agents
+and contacts each week): then ``chart="auto"`` uses ``xbar_bw``, whose sigma
+for a period of n values is ``sqrt(sigma_between^2 + sigma_within^2 / n)``
+(:func:`spc.between_within_sigma`, Minitab's between/within method).
+:attr:`ControlChartResult.overdispersion` reports Laney's
 ``sigma_z`` of the means (spread of the standardised means relative to the
 within-period spread, 1 = as expected) and the reason says so; the
 individuals chart (``chart="xmr"``) judges only swings larger than the usual
@@ -111,7 +119,7 @@ ALERT_METRICS: tuple[str, ...] = (
 _CHARTS_BY_KIND: dict[str, tuple[str, ...]] = {
     "rate": ("p", "p_prime", "np", "xmr"),
     "count": ("c", "u", "u_prime", "xmr"),
-    "mean": ("xbar_s", "xmr"),
+    "mean": ("xbar_s", "xbar_bw", "xmr"),
 }
 
 #: Column order of :attr:`ControlChartResult.data`.
@@ -124,6 +132,7 @@ _CHART_NAMES = {
     "xmr": ("individuals chart (XmR)", "单值-移动极差图（XmR）"),
     "xbar_r": ("X̄–R chart", "均值-极差图（X̄–R）"),
     "xbar_s": ("X̄–S chart", "均值-标准差图（X̄–S）"),
+    "xbar_bw": ("X̄–S chart, between/within", "均值-标准差图（组间/组内，X̄–S B/W）"),
     "p": ("p chart", "p 图（比率）"),
     "np": ("np chart", "np 图（不合格数）"),
     "c": ("c chart", "c 图（计数）"),
@@ -341,6 +350,22 @@ def _xbar_s_from_summaries(means: np.ndarray, sds: np.ndarray, n: np.ndarray, k:
     return df
 
 
+def _xbar_bw_from_summaries(means: np.ndarray, sds: np.ndarray, n: np.ndarray, k: int) -> pd.DataFrame:
+    """spc's between/within x-bar chart from per-period mean, SD and size
+    (equals ``spc.control_chart(subgroups, "xbar_bw")``; signals are added by the caller)."""
+    ref = np.arange(n.size) < k
+    within, between = spc.between_within_sigma(means, sds, n, k)
+    center = np.full(n.size, float(np.sum(n[ref] * means[ref]) / np.sum(n[ref])))
+    sigma = np.sqrt(between ** 2 + within ** 2 / n)
+    df = pd.DataFrame({
+        "value": means, "center": center, "lcl": center - 3 * sigma, "ucl": center + 3 * sigma,
+        "signals": [[] for _ in range(n.size)], "n": n.astype(float), "sigma": sigma, "in_baseline": ref,
+    })
+    df.attrs.update(chart="xbar_bw", rules=None, baseline=None if k == n.size else k, sigma_hat=within,
+                    sigma_between=between)
+    return df
+
+
 def _normalise_chart(chart: str | None) -> str:
     """``auto``, or one of spc's charts by any of its names (spc.normalise_chart)."""
     if chart is None or str(chart).strip().lower() == "auto":
@@ -353,8 +378,9 @@ def _fmt(x: float, digits: int = 2) -> str:
 
 
 def _reasons(m: _metrics.Metric, chart: str, auto: str, *, od: float | None, od_flag: bool | None,
-             n: np.ndarray, grain: str) -> dict[str, str]:
-    """Why this chart, in English and Chinese."""
+             n: np.ndarray, grain: str, bw: tuple[float, float, float] | None = None) -> dict[str, str]:
+    """Why this chart, in English and Chinese (``bw``: means' between-variation
+    test p-value, sigma_within, sigma_between)."""
     typical = int(round(float(np.median(n)))) if n.size else 0
     g_en = {"day": "day", "week": "week", "month": "month", "quarter": "quarter",
             "half_year": "half-year", "all": "period"}[grain]
@@ -398,6 +424,18 @@ def _reasons(m: _metrics.Metric, chart: str, auto: str, *, od: float | None, od_
                       "chart (XmR) flags only swings larger than the usual period-to-period ones.")
             zh.append(f"记录多，控制限很窄：各期均值的波动是期内离散程度所预期的 {od:.1f} 倍，小幅变化也会报警。"
                       "如只想看超出平常期间波动的变化，可改用单值-移动极差图（XmR）。")
+    elif chart == "xbar_bw":
+        en.append(f"A mean of several values per {g_en} (about {typical:,}) whose means vary between {g_en}s "
+                  "more than the spread within each period explains (different agents and contacts each period): "
+                  "X̄–S chart with between/within limits. The limits add the usual variation between periods "
+                  "to the within-period spread, so ordinary periods are not flagged.")
+        zh.append(f"这是均值指标，{g_zh}有多条记录（约 {typical:,} 条），且各期均值之间的波动超过期内离散程度"
+                  "所能解释的范围（每期的坐席和通话不同）：用组间/组内均值-标准差图（X̄–S B/W）。"
+                  "控制限在期内离散之外加上平常的期间波动，普通时段不会报警。")
+        if bw is not None:
+            p_bw, s_w, s_b = bw
+            en.append(f"σ between periods = {s_b:.2f}, σ within = {s_w:.2f} (F test p = {p_bw:.2g}).")
+            zh.append(f"期间 σ = {s_b:.2f}，期内 σ = {s_w:.2f}（F 检验 p = {p_bw:.2g}）。")
     elif chart == "xmr" and auto == "xmr":
         en.append(f"One value per {g_en}: individuals chart (XmR). The limits come from the average "
                   "change between consecutive periods.")
@@ -406,6 +444,10 @@ def _reasons(m: _metrics.Metric, chart: str, auto: str, *, od: float | None, od_
         en.append(f"Individuals chart (XmR) of the per-{g_en} values: the limits come from the average change "
                   "between consecutive periods, whatever the number of records behind each value.")
         zh.append("对各期数值画单值-移动极差图（XmR）：控制限由相邻两期的平均变化计算，不考虑每期的记录数。")
+    if chart == "xbar_s" and auto == "xbar_s" and bw is not None and math.isfinite(bw[0]):
+        en.append(f"The means vary between periods about as the within-period spread explains "
+                  f"(F test p = {bw[0]:.2g}), so no between/within correction.")
+        zh.append(f"各期均值的波动与期内离散程度相当（F 检验 p = {bw[0]:.2g}），无需组间/组内修正。")
     if chart in ("p", "c", "u") and od is not None and od_flag is False and math.isfinite(od):
         en.append(f"The periods vary about as chance explains (Laney σz = {od:.2f}), so no Laney correction.")
         zh.append(f"各时段波动与随机波动相当（Laney σz = {od:.2f}），无需 Laney 修正。")
@@ -546,8 +588,15 @@ def _chart_from_table(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> ControlChartResult:
-    """The chart for one unit's slice of a :func:`metrics.metric_table` result."""
-    rules = spc.resolve_rules(rules)
+    """The chart for one unit's slice of a :func:`metrics.metric_table` result.
+    ``rules``: a rule-set name, or the :class:`spc.Rule` objects themselves
+    (an alert list's :meth:`spc.AlertRules.rules`)."""
+    if isinstance(rules, tuple):
+        rule_set, rules = rules, (rules[0].rule_set if rules else None)
+    else:
+        rules = spc.resolve_rules(rules)
+        rule_set = spc.RULE_SETS[rules] if rules else ()
+    named = rules if rules in spc.RULE_SETS else None  # what spc's own functions can apply
     allowed = charts_for(m)
     chart = _normalise_chart(chart or "auto")
     if chart not in allowed:
@@ -565,6 +614,7 @@ def _chart_from_table(
     exposure = np.full(len(t), np.nan)
     od: float | None = None
     od_flag: bool | None = None
+    bw: tuple[float, float, float] | None = None
 
     if m.kind == "rate":
         x = np.round(successes)
@@ -583,24 +633,35 @@ def _chart_from_table(
         sds = t["sd"].to_numpy(dtype=float)
         usable = (np.arange(len(t)) < k) & (n >= 2) & np.isfinite(sds)
         auto = "xbar_s" if usable.any() else "xmr"
+        if usable.any() and k >= 2:
+            try:
+                test = spc.between_variation_test(mv[:k], sds[:k], n[:k]).iloc[0]
+                bw = (float(test["pval"]), float(test["sigma_within"]), float(test["sigma_between"]))
+            except ValueError:  # no within-period spread at all
+                bw = None
+            if bw is not None and bw[0] < 0.01:  # spc.has_between_variation's 1%
+                auto = "xbar_bw"
     used = auto if chart == "auto" else chart
 
-    if used == "xbar_s":
+    if used in ("xbar_s", "xbar_bw"):
         sds = t["sd"].to_numpy(dtype=float)
-        df = _xbar_s_from_summaries(mv, sds, n, k, rules)
-        # Laney-style sigma_z of the means: spread of z_i = (xbar_i - center) / (sigma / sqrt n_i)
+        df = _xbar_s_from_summaries(mv, sds, n, k, named)
+        # Laney-style sigma_z of the means: spread of z_i = (xbar_i - center) / (sigma_within / sqrt n_i)
         z = (df["value"].to_numpy()[:k] - df["center"].to_numpy()[:k]) / df["sigma"].to_numpy()[:k]
         od = float(np.mean(np.abs(np.diff(z))) / spc.d2(2)) if k >= 2 and np.all(np.isfinite(z)) else None
+        if used == "xbar_bw":
+            df = _xbar_bw_from_summaries(mv, sds, n, k)
     elif used == "xmr":
-        df = spc.control_chart(mv, "xmr", rules=rules, baseline=k_base)
+        df = spc.control_chart(mv, "xmr", rules=named, baseline=k_base)
     elif used in ("p", "p_prime", "np"):
-        df = spc.control_chart(x, used, sizes=n, rules=rules, baseline=k_base)
+        df = spc.control_chart(x, used, sizes=n, rules=named, baseline=k_base)
     elif used == "c":
-        df = spc.control_chart(x, "c", rules=rules, baseline=k_base)
+        df = spc.control_chart(x, "c", rules=named, baseline=k_base)
     else:  # u, u_prime
-        df = spc.control_chart(x, used, sizes=exposure, rules=rules, baseline=k_base)
+        df = spc.control_chart(x, used, sizes=exposure, rules=named, baseline=k_base)
+    df.attrs["rules"] = rules
     attrs = dict(df.attrs)
-    if used != "xbar_s":
+    if used not in ("xbar_s", "xbar_bw"):
         df["n"] = n  # the records behind each point, whatever the chart plots
 
     df.insert(0, "period", pd.to_datetime(t["period"]).astype("datetime64[us]").to_numpy())
@@ -608,17 +669,17 @@ def _chart_from_table(
     df["metric_value"] = mv
     df["successes"] = successes if m.kind == "rate" else np.nan
     df["exposure"] = exposure
-    rule_set = spc.RULE_SETS[rules] if rules else ()
     cols = [df[c].to_numpy(dtype=float) for c in ("value", "center", "sigma", "lcl", "ucl")]
-    _, dirs = _rule_hits(rule_set, *cols)
+    hits, dirs = _rule_hits(rule_set, *cols)
+    df["signals"] = hits  # spc's own detectors (the same signals spc.control_chart gives)
     signals, episodes, point_dir, point_assess = _signal_texts(df, rule_set, dirs, m)
     df["direction"] = point_dir
     df["assessment"] = point_assess
     df = df[list(DATA_COLUMNS)].reset_index(drop=True)
     df.attrs.update(attrs)
-    reason = _reasons(m, used, auto, od=od, od_flag=od_flag, n=n, grain=grain)
+    reason = _reasons(m, used, auto, od=od, od_flag=od_flag, n=n, grain=grain, bw=bw)
     spread = None
-    if used == "xbar_s":
+    if used in ("xbar_s", "xbar_bw"):
         lim = spc.spread_chart(t["sd"].to_numpy(dtype=float), n.astype(float), k, "s")
         spread = pd.DataFrame({"period": df["period"].to_numpy(), "value": lim.value, "center": lim.center,
                                "lcl": lim.lcl, "ucl": lim.ucl, "n": lim.n})
@@ -710,7 +771,7 @@ def signals_for_alerts(
     *,
     grain: str = "week",
     history_days: int = 182,
-    rules: str | None = "nelson",
+    rules: spc.AlertRules | str | None = spc.ALERT_RULES,
     team: str | Sequence[str] | None = None,
     channel: str | Sequence[str] | None = None,
     eval_type: str | Sequence[str] | None = None,
@@ -726,6 +787,14 @@ def signals_for_alerts(
     episode (:attr:`ControlChartResult.main_episodes`: a run of 12 points
     above the center line is one alert, not four) whose last flagged period
     starts on or after ``date_from``'s period.  One aggregate query per metric.
+
+    ``rules``: :data:`spc.ALERT_RULES` (default) judges every chart with the
+    alert list's two rules, sized to the number of points the whole list
+    judges (every chart's periods from ``date_from``'s on), so that an
+    in-control center shows nothing with 95% probability
+    (:class:`spc.AlertRules`; they are numbered as Nelson's rules 1 and 2); a
+    rule-set name (``"nelson"``...) applies that set to every chart, as the
+    chart page does.
 
     Returns
     -------
@@ -747,12 +816,17 @@ def signals_for_alerts(
     start = date_from - dt.timedelta(days=int(history_days))
     first_period = pd.Timestamp(period_start(date_from, grain))
     rows: list[dict] = []
+    tables = []
     for mid in metrics:
         m = _metrics.get_metric(mid)
         if level not in m.levels:
             continue
-        t = _metrics.metric_table(con, [m], grain=grain, level=level, date_from=start, date_to=date_to,
-                                  team=team, channel=channel, eval_type=eval_type)
+        tables.append((m, _metrics.metric_table(con, [m], grain=grain, level=level, date_from=start,
+                                                date_to=date_to, team=team, channel=channel, eval_type=eval_type)))
+    if isinstance(rules, spc.AlertRules):  # the family: every period the list judges
+        judged = sum(int((pd.to_datetime(t["period"]) >= first_period).sum()) for _, t in tables)
+        rules = rules.rules(judged)
+    for m, t in tables:
         for unit, sub in t.groupby("level_key", sort=True):
             try:
                 res = _chart_from_table(sub, m, level=level, key=None if level == "center" else str(unit),

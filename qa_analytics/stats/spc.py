@@ -9,6 +9,8 @@ chart      ``values``                                       plotted ``value``
 xmr        one number per period                            the number
 xbar_r     subgroups (a sequence of numbers per period)     subgroup mean
 xbar_s     subgroups (a sequence of numbers per period)     subgroup mean
+xbar_bw    as ``xbar_s`` (between/within sigma, for subgroup  subgroup mean
+           means that vary more than the within spread says)
 p          number of defective items (needs ``sizes``)      proportion d/n
 np         number of defective items (needs ``sizes``)      count d
 c          number of defects (constant opportunity)         count c
@@ -20,6 +22,8 @@ u_prime    as ``u`` (Laney u', for over-dispersed data)     rate c/n
 The run rules are exported as data (:class:`Rule`, :data:`NELSON_RULES`,
 :data:`WESTERN_ELECTRIC_RULES`): each rule carries its detector and its
 English / Simplified Chinese wording, which :func:`explain_signals` uses.
+:data:`ALERT_RULES` (:class:`AlertRules`) is the smaller rule set an alert
+list applies, with its false alarms controlled over the whole list.
 
 Nothing here imports streamlit; scipy is imported lazily, only by
 :func:`dispersion_test` (and :func:`is_overdispersed` with its default method).
@@ -31,6 +35,9 @@ References
   ch. 7 (p, np, c, u charts), Appendix VI (d2, c4).
 * Laney, D. B. (2002). Improved control charts for attributes.
   *Quality Engineering* 14(4), 531-537.
+* Minitab, "Methods for Between/Within Capability" and the I-MR-R/S
+  (Between/Within) chart: sigma_between from the moving range of the
+  subgroup means, sigma_within pooled.
 * Nelson, L. S. (1984). The Shewhart control chart - tests for special
   causes. *Journal of Quality Technology* 16(4), 237-239.
 * Western Electric Co. (1956). *Statistical Quality Control Handbook*.
@@ -51,6 +58,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 __all__ = [
+    "ALERT_RULES",
+    "AlertRules",
     "CHARTS",
     "NELSON_RULES",
     "normalise_chart",
@@ -58,6 +67,8 @@ __all__ = [
     "RULE_SETS",
     "Rule",
     "WESTERN_ELECTRIC_RULES",
+    "between_variation_test",
+    "between_within_sigma",
     "c4",
     "control_chart",
     "d2",
@@ -65,6 +76,7 @@ __all__ = [
     "spread_chart",
     "dispersion_test",
     "explain_signals",
+    "has_between_variation",
     "is_overdispersed",
     "overdispersion_ratio",
     "recommend_chart",
@@ -72,18 +84,19 @@ __all__ = [
 
 #: Chart types understood by :func:`control_chart`.
 CHARTS: tuple[str, ...] = (
-    "xmr", "xbar_r", "xbar_s", "r", "s", "p", "np", "c", "u", "p_prime", "u_prime",
+    "xmr", "xbar_r", "xbar_s", "r", "s", "p", "np", "c", "u", "p_prime", "u_prime", "xbar_bw",
 )
 
 _CHART_ALIASES = {
     "imr": "xmr", "i_mr": "xmr", "individuals": "xmr", "x_mr": "xmr",
     "xbar": "xbar_r", "xbarr": "xbar_r", "xbars": "xbar_s",
+    "between_within": "xbar_bw", "xbar_between_within": "xbar_bw", "i_mr_r_s": "xbar_bw",
     "range": "r", "r_chart": "r", "s_chart": "s", "sd": "s", "stdev": "s",
     "p'": "p_prime", "laney_p": "p_prime", "pprime": "p_prime",
     "u'": "u_prime", "laney_u": "u_prime", "uprime": "u_prime",
 }
 _NEEDS_SIZES = ("p", "np", "u", "p_prime", "u_prime")
-_SUBGROUP_CHARTS = ("xbar_r", "xbar_s", "r", "s")
+_SUBGROUP_CHARTS = ("xbar_r", "xbar_s", "r", "s", "xbar_bw")
 
 #: d2(2) = 2 / sqrt(pi), the expected range of two standard normal variables.
 _D2_2 = 2.0 / math.sqrt(math.pi)
@@ -441,6 +454,86 @@ RULE_SETS: dict[str, tuple[Rule, ...]] = {
 }
 
 
+def rule_beyond_sigma(
+    value: np.ndarray, center: np.ndarray, sigma: np.ndarray, lcl: np.ndarray, ucl: np.ndarray,
+    *, nsigma: float,
+) -> np.ndarray:
+    """One point more than ``nsigma`` sigma from the centre line (an alert list's wider limit)."""
+    out = np.zeros(value.size, dtype=np.int8)
+    out[value > center + nsigma * sigma] = 1
+    out[value < center - nsigma * sigma] = -1
+    return out
+
+
+@dataclass(frozen=True)
+class AlertRules:
+    """The rule set of an alert list, with its false alarms controlled over the whole list.
+
+    Why not the chart page's eight Nelson rules: an alert list judges many
+    charts x many periods at once (5 metrics x 78 weeks is 390 points; every
+    team, 3,000).  Each Nelson rule has an in-control false-alarm rate of
+    about 0.1-0.5% a point, so the list of an unchanged center would never
+    be empty.  A list asks "what changed?", so it keeps the two rules that
+    answer it -- a point far beyond the limits (Nelson 1) and a sustained
+    shift (Nelson 2) -- and sizes both to the list (Bonferroni): with
+    ``points`` judged points, each rule gets half of ``alpha``:
+
+    * rule 1: a point beyond ``limit_sigma(points)`` = Phi^-1(1 - alpha / (4 points))
+      sigma (two-sided alpha / 2 over the list), never below 3;
+    * rule 2: ``run_length(points)`` = ceil(log2(2 points / alpha)) points in a
+      row on one side of the center line (a point starts such a run with
+      probability 0.5^r, so the expected number of chance runs is at most
+      alpha / 2), never below 9.
+
+    So ``alpha`` (5%) is the chance that the list of an in-control center
+    shows anything at all; with a short window the rules are Nelson's own
+    (a month of weeks, 20 points: 3.2σ and 10 in a row).  Every alert is
+    also a rule 1 / rule 2 signal of the chart page (same numbers).  The
+    zone, trend, zig-zag and stratification rules stay on the chart page:
+    they describe a chart's shape, and with many charts they fire by chance.
+    """
+
+    name: str = "alerts"
+    alpha: float = 0.05
+
+    def limit_sigma(self, points: int) -> float:
+        """Distance (in sigma) from the centre line beyond which a point is an alert."""
+        from statistics import NormalDist
+
+        per_point = self.alpha / 2 / max(int(points), 1)
+        return max(3.0, NormalDist().inv_cdf(1.0 - per_point / 2))
+
+    def run_length(self, points: int) -> int:
+        """Points in a row on one side of the centre line that make an alert."""
+        return max(9, math.ceil(math.log2(max(int(points), 1) / (self.alpha / 2))))
+
+    def rules(self, points: int) -> tuple[Rule, ...]:
+        """The two :class:`Rule` objects (numbers 1 and 2, as Nelson's) for a list of ``points``."""
+        z, r = self.limit_sigma(points), self.run_length(points)
+        zs = f"{z:.1f}".rstrip("0").rstrip(".")
+        return (
+            Rule(
+                1, self.name,
+                f"1 point beyond {zs}σ (the alert limit)", f"1个点超出{zs}σ（报警限）",
+                partial(rule_beyond_sigma, nsigma=z),
+                f"far above the upper control limit (beyond {zs}σ)",
+                f"far below the lower control limit (beyond {zs}σ)",
+                f"远高于上控制限（超出{zs}σ）", f"远低于下控制限（超出{zs}σ）",
+            ),
+            Rule(
+                2, self.name,
+                f"{r} points in a row on one side of the center line", f"连续{r}点落在中心线同一侧",
+                partial(rule_same_side, length=r),
+                f"{r} points in a row above the center line", f"{r} points in a row below the center line",
+                f"连续{r}点落在中心线上方", f"连续{r}点落在中心线下方",
+            ),
+        )
+
+
+#: The Overview's alert list: :class:`AlertRules` at a 5% false-alarm chance per list.
+ALERT_RULES = AlertRules()
+
+
 def resolve_rules(rules: str | None) -> str | None:
     """A rule set's canonical name (``we`` -> ``western_electric``), None for none."""
     if rules is None:
@@ -586,7 +679,8 @@ class _Limits:
     lcl: np.ndarray
     ucl: np.ndarray
     n: np.ndarray
-    sigma_hat: float  # process sigma (xmr, xbar) or Laney sigma_z; NaN otherwise
+    sigma_hat: float  # process sigma (xmr, xbar; within-subgroup for xbar_bw) or Laney sigma_z; NaN otherwise
+    sigma_between: float = float("nan")  # xbar_bw: sigma of the subgroup means between subgroups
 
 
 def _individuals_chart(x: np.ndarray, k: int) -> _Limits:
@@ -624,9 +718,18 @@ def _xbar_chart(groups: list[np.ndarray], k: int, estimator: str) -> _Limits:
     usable = ref & (n >= 2)
     if not usable.any():
         raise ValueError(
-            f"{'xbar_r' if estimator == 'r' else 'xbar_s'} needs at least one subgroup with "
+            f"{ {'r': 'xbar_r', 's': 'xbar_s'}.get(estimator, 'xbar_bw') } needs at least one subgroup with "
             "2 or more observations (within the baseline) to estimate sigma"
         )
+    if estimator == "bw":
+        sds = np.full(n.size, np.nan)
+        sq_all = np.bincount(ids, weights=(flat - means[ids]) ** 2)
+        sds[n >= 2] = np.sqrt(sq_all[n >= 2] / (n[n >= 2] - 1))
+        center = np.full(n.size, float(np.sum(n[ref] * means[ref]) / np.sum(n[ref])))
+        within, between = between_within_sigma(means, sds, n, k)
+        sigma = np.sqrt(between ** 2 + within ** 2 / n)
+        return _Limits(means, center, sigma, center - 3 * sigma, center + 3 * sigma,
+                       n.astype(float), within, between)
     if estimator == "r":
         ranges = np.maximum.reduceat(flat, starts) - np.minimum.reduceat(flat, starts)
         const = np.array([d2(s) for s in n[usable]])
@@ -756,7 +859,7 @@ def control_chart(
     ----------
     values : array-like
         * ``xmr``: one number per period.
-        * ``xbar_r``, ``xbar_s``, ``r``, ``s``: one subgroup per period, each
+        * ``xbar_r``, ``xbar_s``, ``xbar_bw``, ``r``, ``s``: one subgroup per period, each
           a sequence of numbers (list of lists, 2-D array with NaN padding,
           DataFrame with one row per subgroup, or a Series of lists). Sizes
           may differ.  ``r`` and ``s`` chart the subgroups' ranges and
@@ -766,7 +869,7 @@ def control_chart(
           proportion; ``value`` reports the proportion for p / p'.
         * ``c``, ``u``, ``u_prime``: the number of defects (nonconformities).
         When ``values`` is a pandas Series or DataFrame its index is kept.
-    chart : {'xmr', 'xbar_r', 'xbar_s', 'r', 's', 'p', 'np', 'c', 'u', 'p_prime', 'u_prime'}
+    chart : {'xmr', 'xbar_r', 'xbar_s', 'xbar_bw', 'r', 's', 'p', 'np', 'c', 'u', 'p_prime', 'u_prime'}
         Chart type (case-insensitive; ``"p'"`` and ``"u'"`` are accepted).
     sizes : array-like, optional
         Subgroup sizes n_i (items inspected, or units of opportunity for u).
@@ -798,14 +901,18 @@ def control_chart(
         * ``in_baseline`` - True for the points the limits were computed from.
 
         ``df.attrs`` holds ``chart``, ``rules``, ``baseline`` and
-        ``sigma_hat`` (process sigma for xmr / x-bar, Laney sigma_z for
-        p' / u', NaN otherwise).
+        ``sigma_hat`` (process sigma for xmr / x-bar, the within-subgroup
+        sigma for xbar_bw, Laney sigma_z for p' / u', NaN otherwise); xbar_bw
+        adds ``sigma_between``.
 
     Notes
     -----
     Formulas (Montgomery, ch. 6-7; identical to R ``qcc``):
 
     * xmr: CL = mean(x), sigma = mean moving range / d2(2), d2(2) = 1.128379.
+    * xbar_bw (between/within, Minitab's I-MR-R/S chart of the means): CL as
+      xbar_s; sigma_i = sqrt(sigma_between^2 + sigma_within^2 / n_i), see
+      :func:`between_within_sigma`.
     * xbar_r / xbar_s: CL = sum(n_i xbar_i) / sum(n_i); sigma = unweighted mean
       of R_i/d2(n_i) (resp. S_i/c4(n_i)) over subgroups with n_i >= 2 (a
       subgroup of one observation is plotted but carries no within-subgroup
@@ -854,7 +961,7 @@ def control_chart(
                                                                      else np.nan) for g in groups])
             lim = spread_chart(spreads, sizes_, k, key)
         else:
-            lim = _xbar_chart(groups, k, "r" if key == "xbar_r" else "s")
+            lim = _xbar_chart(groups, k, {"xbar_r": "r", "xbar_s": "s"}.get(key, "bw"))
     else:
         x = _as_1d(values, "values", key)
         k = _check_baseline(baseline, x.size)
@@ -903,6 +1010,8 @@ def control_chart(
         chart=key, rules=rule_key, baseline=None if baseline is None else k,
         sigma_hat=lim.sigma_hat,
     )
+    if key == "xbar_bw":
+        df.attrs["sigma_between"] = lim.sigma_between
     return df
 
 
@@ -986,6 +1095,108 @@ def _format_label(label: Any) -> str:
     if isinstance(label, pd.Timestamp) and label == label.normalize():
         return label.strftime("%Y-%m-%d")
     return str(label)
+
+
+# ---------------------------------------------------------------------------
+# Between-subgroup variation of means (the x-bar analogue of Laney)
+# ---------------------------------------------------------------------------
+def _mean_summaries(means: ArrayLike, sds: ArrayLike, sizes: ArrayLike) -> tuple[np.ndarray, ...]:
+    m = np.asarray(means, dtype=float)
+    s = np.asarray(sds, dtype=float)
+    n = np.asarray(sizes, dtype=float)
+    if not (m.shape == s.shape == n.shape) or m.ndim != 1:
+        raise ValueError("means, sds and sizes must be 1-D and of the same length")
+    if m.size < 2:
+        raise ValueError("at least 2 subgroups are needed to assess between-subgroup variation")
+    if not np.all(np.isfinite(m)) or (n < 1).any():
+        raise ValueError("means must be finite and sizes at least 1")
+    return m, s, n
+
+
+def between_within_sigma(means: ArrayLike, sds: ArrayLike, sizes: ArrayLike,
+                         baseline: int | None = None) -> tuple[float, float]:
+    """``(sigma_within, sigma_between)`` of subgroup data, from per-subgroup summaries.
+
+    Why: with large subgroups the x-bar limits sigma_within / sqrt(n) are
+    very narrow, and real subgroup means also vary *between* subgroups
+    (different agents, days, topics), so an x-bar/S chart flags ordinary
+    weeks.  Minitab's between/within method:
+
+    .. math::
+
+        \\sigma_{within} = \\frac{S_p}{c_4(d+1)},\\quad
+        S_p = \\sqrt{\\frac{\\sum (n_i-1) S_i^2}{d}},\\quad d = \\sum (n_i - 1)
+
+        \\sigma_{\\bar x} = \\overline{MR}(\\bar x) / d_2(2), \\qquad
+        \\sigma_{between} = \\sqrt{\\max(\\sigma_{\\bar x}^2 - \\sigma_{within}^2 / \\tilde n,\\ 0)}
+
+    over the first ``baseline`` subgroups (all when None); ``S_i`` is
+    NaN (ignored) for a subgroup of one value.  With unequal sizes
+    :math:`\\tilde n` is the harmonic mean of the sizes: the expected squared
+    moving range of two means is :math:`2\\sigma_b^2 + \\sigma_w^2 (1/n_i + 1/n_{i-1})`.
+    A mean of ``n`` values then has sigma ``sqrt(sigma_between^2 + sigma_within^2 / n)``.
+    """
+    m, s, n = _mean_summaries(means, sds, sizes)
+    k = m.size if baseline is None else _check_baseline(baseline, m.size)
+    m, s, n = m[:k], s[:k], n[:k]
+    usable = (n >= 2) & np.isfinite(s)
+    if not usable.any():
+        raise ValueError("xbar_bw needs at least one subgroup with 2 or more observations (within the baseline)")
+    dof = float(np.sum(n[usable] - 1))
+    pooled = math.sqrt(float(np.sum((n[usable] - 1) * s[usable] ** 2)) / dof)
+    within = pooled / c4(int(dof) + 1)
+    sigma_xbar = float(np.mean(np.abs(np.diff(m)))) / _D2_2
+    harmonic = float(n.size / np.sum(1.0 / n))
+    between = math.sqrt(max(sigma_xbar ** 2 - within ** 2 / harmonic, 0.0))
+    return within, between
+
+
+def between_variation_test(means: ArrayLike, sds: ArrayLike, sizes: ArrayLike) -> pd.DataFrame:
+    """One-way ANOVA F test that the subgroup means vary more than their within spread says.
+
+    .. math::
+
+        F = \\frac{\\sum n_i (\\bar x_i - \\bar x)^2 / (m - 1)}
+                 {\\sum (n_i - 1) S_i^2 / (N - m)} \\sim F_{m-1,\\,N-m}
+
+    (the random-effects test of sigma_between = 0; for means what the
+    Pearson dispersion test, :func:`dispersion_test`, is for rates).
+    One-sided: a small p-value means between-subgroup variation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``periods`` (m), ``f``, ``dof_between`` (m - 1),
+        ``dof_within`` (N - m over the subgroups with a spread), ``pval``,
+        ``sigma_within`` and ``sigma_between`` (:func:`between_within_sigma`).
+    """
+    from scipy import special
+
+    m, s, n = _mean_summaries(means, sds, sizes)
+    usable = (n >= 2) & np.isfinite(s)
+    grand = float(np.sum(n * m) / np.sum(n))
+    dof_b = m.size - 1
+    dof_w = float(np.sum(n[usable] - 1))
+    ss_w = float(np.sum((n[usable] - 1) * s[usable] ** 2))
+    if dof_w <= 0 or ss_w <= 0:
+        raise ValueError("the between-variation test needs subgroups with a within-subgroup spread")
+    f = (float(np.sum(n * (m - grand) ** 2)) / dof_b) / (ss_w / dof_w)
+    within, between = between_within_sigma(m, s, n)
+    return pd.DataFrame({
+        "periods": [m.size], "f": [f], "dof_between": [dof_b], "dof_within": [dof_w],
+        "pval": [float(special.fdtrc(dof_b, dof_w, f))],
+        "sigma_within": [within], "sigma_between": [between],
+    })
+
+
+def has_between_variation(means: ArrayLike, sds: ArrayLike, sizes: ArrayLike, alpha: float = 0.01) -> bool:
+    """Whether an x-bar/S chart would understate the spread of the means (switch to ``xbar_bw``):
+    :func:`between_variation_test` significant at ``alpha`` (1%, as
+    :func:`is_overdispersed` for rates).  Too little data (no within spread) is never."""
+    try:
+        return bool(between_variation_test(means, sds, sizes)["pval"].iloc[0] < alpha)
+    except ValueError:
+        return False
 
 
 # ---------------------------------------------------------------------------
