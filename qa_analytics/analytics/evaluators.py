@@ -47,6 +47,7 @@ import pandas as pd
 
 from ..core.codes import Code, Phrase, define
 from ..core.periods import as_date, bucket_sql
+from ..stats.intervals import t_two_sided_p
 from ..stats.multiplicity import adjust_p, comparisons
 from ..stats.reliability import icc, icc2_1, krippendorff_alpha
 from .compliance import calendar_periods, working_days
@@ -150,12 +151,10 @@ def _periods_frame(
 
 
 def _t_two_sided(t: np.ndarray, df: np.ndarray) -> np.ndarray:
-    from scipy import special
-
     t = np.asarray(t, float)
     df = np.asarray(df, float)
     with np.errstate(invalid="ignore"):
-        return np.where(np.isfinite(t) & (df > 0), 2.0 * special.stdtr(df, -np.abs(t)), np.nan)
+        return np.where(np.isfinite(t) & (df > 0), t_two_sided_p(t, np.where(df > 0, df, 1.0)), np.nan)
 
 
 def _fmt_p(p: float) -> str:

@@ -116,7 +116,7 @@ from ..core.filters import Filter
 from ..core.periods import GRAINS, bucket_sql
 from ..stats import funnel as _funnel
 from ..stats.funnel import funnel_limits
-from ..stats.intervals import t_interval, wilson_interval
+from ..stats.intervals import cluster_robust_se_by_group, t_interval, t_two_sided_p, wilson_interval
 from ..stats.multiplicity import adjust_p, comparisons
 from ..store import rollups as _rollups
 
@@ -863,18 +863,12 @@ def clustered_se(con: duckdb.DuckDBPyConnection, metrics: Iterable[str | Metric]
     if cells.empty:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
     unit = "center" if level == "center" else cells["level_key"].str.split("\x1f", n=1).str[0]
-    n = cells["n"].to_numpy(float)
-    g = cells.assign(level_key=unit, w=n, s=n * cells["value"].to_numpy(float)).groupby(
-        ["period", "level_key", "metric"], sort=False)
-    total, sums, k = g["w"].transform("sum"), g["s"].transform("sum"), g["w"].transform("size")
-    r = cells["value"].to_numpy(float) * n - n * (sums / total).to_numpy(float)  # s_g - n_g * mean
-    agg = cells.assign(level_key=unit, r2=r * r, N=total, G=k).groupby(
-        ["period", "level_key", "metric"], as_index=False, sort=False).agg(
-        r2=("r2", "sum"), N=("N", "first"), clusters=("G", "first"))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        agg["se"] = np.where(agg["clusters"] >= 2,
-                             np.sqrt(agg["clusters"] / (agg["clusters"] - 1) * agg["r2"]) / agg["N"], np.nan)
-    agg["clusters"] = agg["clusters"].astype("int64")
+    keys = cells.assign(level_key=unit)[["period", "level_key", "metric"]]
+    gid = keys.groupby(["period", "level_key", "metric"], sort=False).ngroup().to_numpy()  # first-seen order
+    agg = keys.drop_duplicates(ignore_index=True)  # the same order
+    _mean, se, clusters = cluster_robust_se_by_group(gid, cells["n"].to_numpy(float), cells["value"].to_numpy(float),
+                                                     groups=len(agg))
+    agg["se"], agg["clusters"] = se, clusters
     return agg[cols]
 
 
@@ -1000,14 +994,12 @@ def funnel_table(
     p = _funnel.funnel_p_values(m.kind, theta, n, v.to_numpy(dtype=float), sd=sd, phi=phi)
     test = np.full(len(out), "t" if m.kind == "mean" else ("normal" if phi > 1.0 else "binomial"), dtype=object)
     if cluster:
-        from scipy import special
-
         se_cr, g = units["se"].to_numpy(float), units["clusters"].to_numpy(float)
         ok = np.isfinite(se_cr) & (g >= 2)
         with np.errstate(divide="ignore", invalid="ignore"):
             diff = v.to_numpy(float) - theta
             t = np.where(se_cr > 0, np.abs(diff) / se_cr, np.where(diff == 0, 0.0, np.inf))
-        p = np.where(ok, np.minimum(1.0, 2 * special.stdtr(np.maximum(g - 1, 1), -t)), p)
+        p = np.where(ok, np.minimum(1.0, t_two_sided_p(t, np.maximum(g - 1, 1))), p)
         test[ok] = "cluster_t"
     out["test"] = test
     out["p_value"] = p

@@ -72,6 +72,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from ..core.codes import Phrase, define
+from ..stats.intervals import t_two_sided_p
 from ..stats.multiplicity import adjust_p, comparisons
 
 __all__ = [
@@ -176,10 +177,8 @@ def _welch_core(ma, sa, na, mb, sb, nb):
     t = np.where(valid, t, np.nan)
     dfree = np.where(valid, dfree, np.nan)
     if np.any(valid):
-        from scipy import special
-
         with np.errstate(invalid="ignore"):
-            p = np.where(valid, 2.0 * special.stdtr(np.where(valid, dfree, 1.0), -np.abs(np.nan_to_num(t))), np.nan)
+            p = np.where(valid, t_two_sided_p(np.nan_to_num(t), np.where(valid, dfree, 1.0)), np.nan)
     else:
         p = np.full(np.shape(t), np.nan)
     g = np.where(valid & (sp > 0), g, np.nan)
@@ -580,14 +579,12 @@ def period_over_period(
     clustered = is_mean & np.isfinite(se) & np.isfinite(pse) & (np.fmin(clusters, pclusters) >= 2)
     joint_se = np.sqrt(se * se + pse * pse)  # used where ``clustered`` (both finite)
     if clustered.any():
-        from scipy import special
-
         ch, js = change.to_numpy(float)[clustered], joint_se[clustered]
         with np.errstate(divide="ignore", invalid="ignore"):
             # no spread at all: no change is p = 1, any change p = 0
             ct = np.where(js > 0, ch / js, np.where(ch == 0, 0.0, np.copysign(np.inf, ch)))
         cdf = np.fmin(clusters, pclusters)[clustered] - 1
-        stat[clustered], dfree[clustered], p[clustered] = ct, cdf, 2 * special.stdtr(cdf, -np.abs(ct))
+        stat[clustered], dfree[clustered], p[clustered] = ct, cdf, t_two_sided_p(ct, cdf)
     test = np.where(is_rate, np.where(exact, "fisher_exact", "two_proportion_z"),
                     np.where(clustered, "cluster_t", np.where(is_mean, "welch_t", None))).astype(object)
     test[~(is_rate | is_mean)] = None

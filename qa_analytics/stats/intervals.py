@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["cluster_robust_se", "t_interval", "wilson_interval", "z_quantile"]
+__all__ = ["cluster_robust_se", "cluster_robust_se_by_group", "t_interval", "t_two_sided_p", "wilson_interval",
+           "z_quantile"]
 
 
 def z_quantile(confidence: float) -> float:
@@ -79,14 +80,34 @@ def cluster_robust_se(counts: Any, means: Any) -> tuple[float, float, int]:
     ignored; NaN for fewer than two clusters.
     """
     n = np.asarray(counts, dtype=float)
+    mean, se, g = cluster_robust_se_by_group(np.zeros(n.size, dtype=np.int64), n, means, groups=1)
+    return float(mean[0]), float(se[0]), int(g[0])
+
+
+def cluster_robust_se_by_group(group: Any, counts: Any, means: Any,
+                               groups: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`cluster_robust_se` for many units at once: each cluster's
+    ``group`` (0 .. groups-1, e.g. from ``pd.factorize`` of unit x period),
+    count and mean; returns the per-group ``(mean, se, clusters)`` arrays
+    (mean NaN for an empty group, se NaN below two clusters)."""
+    gid = np.asarray(group, dtype=np.int64)
+    n = np.asarray(counts, dtype=float)
     m = np.asarray(means, dtype=float)
     ok = (n > 0) & np.isfinite(m)
-    n, m = n[ok], m[ok]
-    g, total = len(n), float(n.sum())
-    if g == 0:
-        return float("nan"), float("nan"), 0
-    mean = float((n * m).sum() / total)
-    if g < 2:
-        return mean, float("nan"), g
-    r = n * (m - mean)
-    return mean, float(np.sqrt(g / (g - 1) * (r * r).sum()) / total), g
+    gid, n, m = gid[ok], n[ok], m[ok]
+    k = int(groups if groups is not None else (gid.max() + 1 if gid.size else 0))
+    total = np.bincount(gid, weights=n, minlength=k)
+    g = np.bincount(gid, minlength=k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.bincount(gid, weights=n * m, minlength=k) / total
+        r = n * (m - mean[gid])
+        se = np.sqrt(g / (g - 1) * np.bincount(gid, weights=r * r, minlength=k)) / total
+    return mean, np.where(g >= 2, se, np.nan), g.astype(np.int64)
+
+
+def t_two_sided_p(t: Any, df: Any) -> np.ndarray:
+    """Twice the upper tail of ``|t|`` on Student's t with ``df`` degrees of
+    freedom (``scipy.special.stdtr``: R's ``2 * pt(-abs(t), df)``)."""
+    from scipy import special
+
+    return 2.0 * special.stdtr(np.asarray(df, dtype=float), -np.abs(np.asarray(t, dtype=float)))
