@@ -116,3 +116,15 @@ def test_coaching_finds_the_agent_who_really_loses_more():
         agent = _pareto({"x": int(lost[0])}, {"x": int(n[0])})
         found += bool(suggest.coaching_from_items("A0", "A0", agent, team))
     assert found >= 90
+
+
+def test_a_lenient_evaluator_suggests_a_calibration_the_others_nothing():
+    from qa_analytics.analytics.evaluators import LENIENCY_CODES
+
+    row = {"evaluator": "周凯", "label": "lenient", "mean_diff": 4.2, "p_value": 0.001, "cells": 30,
+           "ci_low": 2.0, "ci_high": 6.4}
+    s = suggest.from_leniency(row, LENIENCY_CODES["lenient"])
+    assert s.type == "corrective" and s.scope == "evaluator" and s.scope_value == "周凯"
+    assert "+4.2" in say(s.why, "en") and "周凯" in say(s.title, "zh")
+    json.dumps(s.evidence)
+    assert suggest.from_leniency({**row, "label": "in line"}, LENIENCY_CODES["in line"]) is None

@@ -39,6 +39,7 @@ __all__ = [
     "from_alerts",
     "projects_from_alerts",
     "coaching_from_items",
+    "from_leniency",
     "REPEAT_PROJECT_MIN",
     "COACHING_MIN_LOSSES",
 ]
@@ -74,6 +75,12 @@ WHY_COACHING = define(
 TITLE_SIGNAL = define("suggest_title_signal", en="{metric} · {unit}: {signal}", zh="{metric} · {unit}：{signal}")
 TITLE_PROJECT = define("suggest_title_project", en="{metric}: recurring problem ({where})",
                        zh="{metric}：反复出现的问题（{where}）")
+WHY_LENIENCY = define(
+    "suggest_why_leniency",
+    en="scores {diff:+.1f} points against the other evaluators on the same agents in the same months: calibrate",
+    zh="对同一坐席同月的评分比其他质检员 {diff:+.1f} 分：应组织校准")
+TITLE_LENIENCY = define("suggest_title_leniency", en="Calibration for {evaluator} ({label})",
+                        zh="对 {evaluator} 进行评分校准（{label}）")
 TITLE_COACHING = define("suggest_title_coaching", en="Coaching on “{item}” for {agent}",
                         zh="针对“{item}”辅导 {agent}")
 UNIT_CENTER = define("suggest_unit_center", en="center", zh="中心")
@@ -274,6 +281,24 @@ def coaching_from_items(agent_id: str, agent_name: Text | str, agent_items: pd.D
                       "p_value": float(p), "p_adjusted": float(p_adj),
                       "start": _iso(date_from), "end": _iso(date_to)}))
     return out
+
+
+def from_leniency(row: Mapping[str, Any], label: Text | str, *, date_from: dt.date | None = None,
+                  date_to: dt.date | None = None) -> Suggestion | None:
+    """A corrective action (calibration) for an evaluator found lenient or
+    severe (a row of ``evaluators.leniency``: ``evaluator``, ``label``,
+    ``mean_diff``, ``p_value``...); ``None`` for the others."""
+    if row.get("label") not in ("lenient", "severe"):
+        return None
+    diff = float(row.get("mean_diff"))
+    return Suggestion(
+        type="corrective", trigger="evaluation", scope="evaluator", scope_value=str(row["evaluator"]),
+        metrics=(), title=Phrase(TITLE_LENIENCY, {"evaluator": str(row["evaluator"]), "label": label}),
+        why=Phrase(WHY_LENIENCY, {"diff": diff}),
+        evidence={"source": "leniency", "evaluator": str(row["evaluator"]), "label": row["label"],
+                  "mean_diff": diff, "p_value": _num(row.get("p_value")), "cells": _num(row.get("cells")),
+                  "ci_low": _num(row.get("ci_low")), "ci_high": _num(row.get("ci_high")),
+                  "start": _iso(date_from), "end": _iso(date_to)})
 
 
 def unit_label(level: str, key: str | None) -> Text | str:
