@@ -42,7 +42,7 @@ def test_a_v3_database_migrates_to_v4_with_nothing_lost_and_takes_actions(tmp_pa
             continue  # rebuilt on migration
         assert con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() == rows, t
     a = reg.create_action(con, type="corrective", title="retrain", scope="team", scope_value="A",
-                          metrics=["qa_score"], opened=D(2024, 3, 1))
+                          metrics=["qa_mean_score"], opened=D(2024, 3, 1))
     assert reg.get_action(con, a.id).title == "retrain"
     con.close()
 
@@ -51,13 +51,13 @@ def test_create_update_close_reopen_keep_every_version(con):
     v0 = store.data_version(con)
     with store.acting_as("li.na"):
         a = reg.create_action(con, type="corrective", title="  script fix ", scope="team", scope_value="A",
-                              metrics=["qa_score"], opened=D(2024, 5, 1), due=D(2024, 5, 31),
-                              evidence={"metric": "qa_score", "rule": "nelson_1"})
+                              metrics=["qa_mean_score"], opened=D(2024, 5, 1), due=D(2024, 5, 31),
+                              evidence={"metric": "qa_mean_score", "rule": "nelson_1"})
     assert store.data_version(con) > v0
     assert (a.id, a.version, a.title, a.status, a.stage) == (1, 1, "script fix", "open", "plan")
     assert (a.before_from, a.before_to) == (D(2024, 5, 1) - dt.timedelta(days=90), D(2024, 4, 30))
     assert (a.after_from, a.after_to) == (D(2024, 5, 1), D(2024, 5, 1) + dt.timedelta(days=89))
-    assert a.evidence == {"metric": "qa_score", "rule": "nelson_1"}
+    assert a.evidence == {"metric": "qa_mean_score", "rule": "nelson_1"}
     b = reg.update_action(con, a.id, owner="Wang", stage="do")
     assert (b.version, b.owner, b.stage) == (2, "Wang", "do")
     c = reg.close_action(con, a.id, done=D(2024, 5, 20), note="done")
@@ -83,6 +83,7 @@ def test_create_update_close_reopen_keep_every_version(con):
     (dict(type="corrective", title="x", scope="team"), "action_needs_value"),
     (dict(type="corrective", title="x", opened=D(2024, 5, 2), due=D(2024, 5, 1)), "action_bad_dates"),
     (dict(type="corrective", title="x", opened="2024-13-01"), "action_bad_date"),
+    (dict(type="corrective", title="x", metrics=["fcr"]), "action_unknown_metric"),
 ])
 def test_refusals_have_codes_in_both_languages(con, kw, code):
     with pytest.raises(ActionError) as e:
@@ -109,13 +110,13 @@ def test_parents_must_be_projects_and_unknown_ids_are_refused(con):
 
 
 def test_overdue_and_list_filters(con):
-    a = reg.create_action(con, type="corrective", title="a", metrics=["qa_score"], opened=D(2024, 1, 1),
+    a = reg.create_action(con, type="corrective", title="a", metrics=["qa_mean_score"], opened=D(2024, 1, 1),
                           due=D(2024, 2, 1))
-    b = reg.create_action(con, type="preventive", title="b", metrics=["fcr"], opened=D(2024, 3, 1))
+    b = reg.create_action(con, type="preventive", title="b", metrics=["satisfaction_rate"], opened=D(2024, 3, 1))
     assert reg.is_overdue(a, D(2024, 2, 2)) and not reg.is_overdue(a, D(2024, 2, 1))
     assert not reg.is_overdue(b, D(2030, 1, 1))
     assert not reg.is_overdue(reg.close_action(con, a.id, done=D(2024, 1, 20)), D(2024, 3, 1))
-    assert [x.id for x in reg.list_actions(con, metric="fcr")] == [b.id]
+    assert [x.id for x in reg.list_actions(con, metric="satisfaction_rate")] == [b.id]
     assert [x.id for x in reg.list_actions(con, as_of=D(2024, 2, 1))] == [a.id]
     assert [x.id for x in reg.list_actions(con, status="open")] == [b.id]
     assert [x.id for x in reg.list_actions(con, type="preventive")] == [b.id]
@@ -125,19 +126,19 @@ def test_actions_for_chart_by_scope(con):
     from conftest import insert_rows
 
     insert_rows(con, "roster", [dict(agent_id="a1", team="A"), dict(agent_id="b1", team="B")])
-    c = reg.create_action(con, type="corrective", title="c", metrics=["qa_score"], opened=D(2024, 1, 5))
-    t = reg.create_action(con, type="corrective", title="t", scope="team", scope_value="A", metrics=["qa_score"],
+    c = reg.create_action(con, type="corrective", title="c", metrics=["qa_mean_score"], opened=D(2024, 1, 5))
+    t = reg.create_action(con, type="corrective", title="t", scope="team", scope_value="A", metrics=["qa_mean_score"],
                           opened=D(2024, 1, 6))
-    g = reg.create_action(con, type="coaching", title="g", scope="agent", scope_value="a1", metrics=["qa_score"],
+    g = reg.create_action(con, type="coaching", title="g", scope="agent", scope_value="a1", metrics=["qa_mean_score"],
                           opened=D(2024, 1, 7))
-    reg.create_action(con, type="coaching", title="other metric", metrics=["fcr"], opened=D(2024, 1, 7))
+    reg.create_action(con, type="coaching", title="other metric", metrics=["satisfaction_rate"], opened=D(2024, 1, 7))
     ids = lambda xs: [x.id for x in xs]  # noqa: E731
-    assert ids(reg.actions_for_chart(con, "qa_score")) == [c.id, t.id]
-    assert ids(reg.actions_for_chart(con, "qa_score", team="A")) == [c.id, t.id, g.id]
-    assert ids(reg.actions_for_chart(con, "qa_score", team="B")) == [c.id]
-    assert ids(reg.actions_for_chart(con, "qa_score", agent="a1")) == [c.id, t.id, g.id]
-    assert ids(reg.actions_for_chart(con, "qa_score", agent="b1")) == [c.id]
-    assert ids(reg.actions_for_chart(con, "qa_score", date_from=D(2024, 1, 6), date_to=D(2024, 1, 6))) == [t.id]
+    assert ids(reg.actions_for_chart(con, "qa_mean_score")) == [c.id, t.id]
+    assert ids(reg.actions_for_chart(con, "qa_mean_score", team="A")) == [c.id, t.id, g.id]
+    assert ids(reg.actions_for_chart(con, "qa_mean_score", team="B")) == [c.id]
+    assert ids(reg.actions_for_chart(con, "qa_mean_score", agent="a1")) == [c.id, t.id, g.id]
+    assert ids(reg.actions_for_chart(con, "qa_mean_score", agent="b1")) == [c.id]
+    assert ids(reg.actions_for_chart(con, "qa_mean_score", date_from=D(2024, 1, 6), date_to=D(2024, 1, 6))) == [t.id]
 
 
 def test_export_and_demo_clearing(con, tmp_path):

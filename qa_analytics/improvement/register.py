@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import store
+from ..analytics.metrics import is_metric
 from ..core.codes import Code, Problem, define, say
 
 if TYPE_CHECKING:
@@ -96,6 +97,8 @@ ACTION_BAD_PARENT = define("action_bad_parent", en="action #{id} is not an impro
 ACTION_ALREADY = define("action_already", en="action #{id} is already {status}", zh="改进措施 #{id} 已经是{status}状态")
 ACTION_NEEDS_VALUE = define("action_needs_value", en="a {scope} action needs the {scope} it concerns (scope value)",
                             zh="范围为{scope}的措施需要指明具体对象（范围值）")
+
+ACTION_UNKNOWN_METRIC = define("action_unknown_metric", en="there is no metric {metric!r}", zh="没有指标 {metric!r}")
 
 
 class ActionError(Problem):
@@ -220,6 +223,9 @@ def _validate(con: store.Connection, rec: dict[str, Any]) -> None:
     _check_vocab("scope", rec["scope"], SCOPES)
     _check_vocab("stage", rec["stage"], STAGES)
     _check_vocab("status", rec["status"], STATUSES)
+    for m in rec["metrics"]:
+        if not is_metric(m):
+            raise ActionError(ACTION_UNKNOWN_METRIC, metric=m)
     if rec["scope"] != "center" and not rec["scope_value"]:
         raise ActionError(ACTION_NEEDS_VALUE, scope=ACTION_SCOPE[rec["scope"]])
     for k in _DATE_FIELDS:
