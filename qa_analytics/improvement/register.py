@@ -76,6 +76,7 @@ SCOPES: tuple[str, ...] = tuple(ACTION_SCOPE)
 STAGES: tuple[str, ...] = tuple(ACTION_STAGE)
 STATUSES: tuple[str, ...] = tuple(ACTION_STATUS)
 
+OVERDUE = define("action_overdue", en="overdue", zh="已逾期")
 ACTION_TITLE_LINE = define("action_title_line", en="#{id} {type}: {title} ({scope}{value}, {status})",
                            zh="#{id} {type}：{title}（{scope}{value}，{status}）")
 
