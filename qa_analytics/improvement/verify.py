@@ -76,11 +76,11 @@ TOO_FEW = define("verify_too_few", en="{metric}: {n} observations after the acti
 NO_METRICS = define("verify_no_metrics", en="the action names no metric to verify", zh="该措施未指定需验证的指标")
 METRIC_LINE = define(
     "verify_metric_line",
-    en="{metric}: {before} → {after} (difference {diff} [{lo}, {hi}], p = {p}, {test}){did}",
-    zh="{metric}：{before} → {after}（差值 {diff} [{lo}, {hi}]，p = {p}，{test}）{did}",
+    en="{metric}: {before} → {after} (difference {diff} [{lo}, {hi}], p {p}, {test}){did}",
+    zh="{metric}：{before} → {after}（差值 {diff} [{lo}, {hi}]，p {p}，{test}）{did}",
 )
-DID_PART = define("verify_did_part", en="; against {group}: {did} [{lo}, {hi}], p = {p}",
-                  zh="；相对{group}：{did} [{lo}, {hi}]，p = {p}")
+DID_PART = define("verify_did_part", en="; against {group}: {did} [{lo}, {hi}], p {p}",
+                  zh="；相对{group}：{did} [{lo}, {hi}]，p {p}")
 SUMMARY = define("verify_summary", en="#{id} {verdict}: {details}", zh="#{id} {verdict}：{details}")
 GROUP: dict[str, Code] = {
     "other_teams": define("verify_group_other_teams", en="the other teams", zh="其他班组"),
@@ -322,7 +322,7 @@ def _f(x: float) -> str:
 
 
 def _p(x: float) -> str:
-    return "–" if not np.isfinite(x) else ("< 0.0001" if x < 1e-4 else f"{x:.4f}")
+    return "= –" if not np.isfinite(x) else ("< 0.0001" if x < 1e-4 else f"= {x:.4f}")
 
 
 _ROW_COLUMNS = ("metric", "before", "after", "n_before", "n_after", "difference", "ci_low", "ci_high", "p_value",
