@@ -1,10 +1,10 @@
-"""``python -m qa_analytics``: import, summary, demo, batches, undo, mappings.
+"""``python -m qa_analytics``: import, summary, demo, batches, undo, mappings, actions.
 
 This is a contract that scripts rely on: JSON on stdout where promised,
 human progress and messages on stderr, and exit codes
 
 * 0 all good;
-* 1 a file was rejected (nothing of it written) or an undo was refused;
+* 1 a file was rejected (nothing of it written), an undo or an action refused;
 * 2 usage error (a wrong option or ``--map`` value);
 * 3 the database is busy: another program held it past the wait
   (``$QA_LOCK_TIMEOUT`` seconds, default 30);
@@ -133,6 +133,27 @@ def build_parser() -> argparse.ArgumentParser:
     mp.add_argument("--kind", choices=KIND_NAMES, help="with set: the record kind")
     mp.add_argument("--json", action="store_true", help="print as JSON")
     _common(mp, top=False)
+
+    ac = sub.add_parser("actions", help="the improvement register: list, add, show, close, reopen")
+    ac.add_argument("action", nargs="?", default="list", choices=("list", "add", "show", "close", "reopen"))
+    ac.add_argument("action_id", nargs="?", type=int)
+    ac.add_argument("--json", action="store_true", help="print as JSON")
+    ac.add_argument("--status", choices=("open", "closed"), help="with list: only open or closed actions")
+    ac.add_argument("--as-of", dest="as_of", type=_date, help="the day verdicts and overdue are judged on")
+    ac.add_argument("--type", dest="type", help="with add: corrective | preventive | project | coaching")
+    ac.add_argument("--title", help="with add: what is done")
+    ac.add_argument("--scope", default="center", help="with add: center | team | agent | item | channel | system")
+    ac.add_argument("--scope-value", dest="scope_value", help="with add: the team, agent id, item, channel or system")
+    ac.add_argument("--metric", action="append", default=[], help="with add: a metric it should move; repeatable")
+    ac.add_argument("--trigger", default="manual", help="with add: signal | funnel | evaluation | appeal | meeting | manual")
+    ac.add_argument("--owner", default="")
+    ac.add_argument("--opened", type=_date)
+    ac.add_argument("--due", type=_date)
+    ac.add_argument("--verify-after", dest="verify_after", type=_date)
+    ac.add_argument("--parent", type=int, help="with add: the improvement project that holds it")
+    ac.add_argument("--done", type=_date, help="with close: the day it was done (default today)")
+    ac.add_argument("--note", default="", help="with close / reopen: a note")
+    _common(ac, top=False)
     return p
 
 
@@ -221,6 +242,11 @@ def _check_usage(args: argparse.Namespace) -> str | None:
         return "--months must be between 1 and 120"
     if args.command == "mappings" and args.action != "list" and args.mapping_id is None:
         return f"mappings {args.action} needs a mapping id (see: mappings list)"
+    if args.command == "actions":
+        if args.action in ("show", "close", "reopen") and args.action_id is None:
+            return f"actions {args.action} needs an action id (see: actions list)"
+        if args.action == "add" and not (args.type and args.title is not None):
+            return "actions add needs --type and --title"
     return None
 
 
@@ -386,6 +412,61 @@ def _cmd_mappings(con, args, lang: str, out: TextIO, err: TextIO) -> int:
         return EXIT_REJECTED if isinstance(exc, mappings.MappingNotFound) else EXIT_USAGE
 
 
+def _cmd_actions(con, args, lang: str, out: TextIO, err: TextIO) -> int:
+    from .core.codes import say
+    from .improvement import register as reg
+    from .improvement.verify import VERDICT, verify_action
+
+    as_of = args.as_of or dt.date.today()
+
+    def entry(a, history: bool = False) -> dict[str, Any]:
+        v = verify_action(con, a, as_of=as_of)
+        d = a.to_dict()
+        d.update(verdict=v.verdict, overdue=reg.is_overdue(a, as_of), verification=v.to_dict(),
+                 summary=v.text(lang), title_line=a.text(lang))
+        if history:
+            h = reg.action_history(con, a.id)
+            d["history"] = json.loads(h.to_json(orient="records", date_format="iso"))
+        return d
+
+    def line(d: dict[str, Any]) -> str:
+        flag = f" [{say(reg.OVERDUE, lang)}]" if d["overdue"] else ""
+        return f"{d['title_line']}: {say(VERDICT[d['verdict']], lang)}{flag}"
+
+    try:
+        if args.action == "list":
+            items = [entry(a) for a in reg.list_actions(con, status=args.status)]
+            if args.json:
+                print(json.dumps(items, ensure_ascii=False, indent=2, default=str), file=out)
+            else:
+                for d in items:
+                    print(line(d), file=out)
+            return EXIT_OK
+        if args.action == "add":
+            a = reg.create_action(con, type=args.type, title=args.title, scope=args.scope,
+                                  scope_value=args.scope_value, metrics=args.metric, trigger=args.trigger,
+                                  owner=args.owner, opened=args.opened, due=args.due,
+                                  verify_after=args.verify_after, parent_id=args.parent)
+            print(json.dumps({"id": a.id, **a.to_dict()}, ensure_ascii=False, indent=2) if args.json else a.id,
+                  file=out)
+            return EXIT_OK
+        if args.action == "close":
+            a = reg.close_action(con, args.action_id, done=args.done, note=args.note)
+        elif args.action == "reopen":
+            a = reg.reopen_action(con, args.action_id, note=args.note)
+        else:
+            a = reg.get_action(con, args.action_id)
+        d = entry(a, history=args.action == "show")
+        if args.json:
+            print(json.dumps(d, ensure_ascii=False, indent=2, default=str), file=out)
+        else:
+            print(line(d), file=out)
+            print(d["summary"], file=out)
+        return EXIT_OK
+    except reg.ActionError as exc:
+        return _fail(args, exc.message(lang), exc.code_name, EXIT_REJECTED, out, err)
+
+
 _COMMANDS = {
     "import": _cmd_import,
     "summary": _cmd_summary,
@@ -393,4 +474,5 @@ _COMMANDS = {
     "batches": _cmd_batches,
     "undo": _cmd_undo,
     "mappings": _cmd_mappings,
+    "actions": _cmd_actions,
 }

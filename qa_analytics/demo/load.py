@@ -92,7 +92,9 @@ def load_demo(
     patterns: bool = True,
 ) -> dict[str, int]:
     """Generate the demo center and store it; returns records stored per kind
-    (``patterns=False``: without the planted patterns, see ``generate_demo``)."""
+    and ``actions``, the improvement actions recorded about the planted
+    patterns (``patterns=False``: without the planted patterns and without
+    actions, see ``generate_demo``)."""
     from .generate import generate_demo
 
     say = progress or (lambda msg: None)
@@ -117,5 +119,13 @@ def load_demo(
         items = frames.get("monitoring_item") if kind == "monitoring" else None
         counts[kind] = _store(con, kind, frames[kind], f"demo {kind}", items)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('demo_seed', ?)", [str(seed)])
+    # The improvement register: actions about the planted patterns (none
+    # without them: there would be nothing for them to be about).
+    counts["actions"] = 0
+    if patterns:
+        from .actions import record_demo_actions
+        from .generate import demo_facts
+
+        counts["actions"] = len(record_demo_actions(con, demo_facts(months=months, end=end)))
     say("demo data ready")
     return counts

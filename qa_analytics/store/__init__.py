@@ -712,7 +712,15 @@ def has_demo_data(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def clear_demo_data(con: duckdb.DuckDBPyConnection) -> int:
-    """Undo every demo batch, newest first; returns how many were undone."""
+    """Undo every demo batch, newest first, and delete the demo's actions
+    (and their history) from the improvement register; returns how many
+    batches were undone."""
+    with transaction(con):
+        con.execute("DELETE FROM action_history WHERE id IN (SELECT id FROM action WHERE source = 'demo')")
+        con.execute("DELETE FROM action_history WHERE source = 'demo'")
+        gone = con.execute("DELETE FROM action WHERE source = 'demo'").fetchone()[0]
+        if gone:
+            _bump_version(con)
     ids = [
         r[0]
         for r in con.execute(

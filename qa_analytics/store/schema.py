@@ -41,7 +41,7 @@ __all__ = [
     "table_columns",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -300,7 +300,52 @@ def _v3() -> list[str]:
 
 _OLD_DATE_INDEXES = ("monitoring_date_idx", "call_test_date_idx", "survey_date_idx")
 
-MIGRATIONS: dict[int, Callable[[], list[str]]] = {2: _v2, 3: _v3}
+_ACTION_COLUMNS = """
+    id INTEGER NOT NULL,
+    parent_id INTEGER,                  -- the major project that holds it
+    type VARCHAR NOT NULL,              -- corrective | preventive | project | coaching
+    title VARCHAR NOT NULL,
+    trigger VARCHAR NOT NULL,           -- signal | funnel | evaluation | appeal | meeting | manual
+    evidence VARCHAR,                   -- JSON: the signal that triggered it
+    scope VARCHAR NOT NULL,             -- center | team | agent | item | channel | system
+    scope_value VARCHAR,                -- NULL for center
+    metrics VARCHAR[],                  -- the metric ids it should move
+    owner VARCHAR,
+    opened DATE NOT NULL,
+    due DATE,
+    done DATE,
+    verify_after DATE,                  -- the earliest day a verdict may be given
+    before_from DATE, before_to DATE, after_from DATE, after_to DATE,
+    stage VARCHAR NOT NULL,             -- plan | do | check | act
+    status VARCHAR NOT NULL,            -- open | closed
+    root_cause VARCHAR,
+    measures VARCHAR,
+    verification_note VARCHAR,
+    verdict VARCHAR,                    -- the last verdict computed (a cache; always recomputed)
+    source VARCHAR NOT NULL DEFAULT 'user',   -- user | demo
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    version INTEGER NOT NULL"""
+
+
+def _action_ddl() -> list[str]:
+    """The improvement register (``qa_analytics.improvement.register``):
+    ``action`` holds each action's current version, ``action_history`` every
+    version ever written (who, when, what kind of change), append-only."""
+    return [
+        "CREATE SEQUENCE IF NOT EXISTS action_seq START 1",
+        f"CREATE TABLE IF NOT EXISTS action ({_ACTION_COLUMNS},\n    PRIMARY KEY (id))",
+        f"CREATE TABLE IF NOT EXISTS action_history ({_ACTION_COLUMNS},\n"
+        "    changed_by VARCHAR, changed_at TIMESTAMP NOT NULL, change VARCHAR NOT NULL)",
+    ]
+
+
+def _v4() -> list[str]:
+    """The improvement register's tables (nothing else changes)."""
+    return _action_ddl()
+
+
+MIGRATIONS: dict[int, Callable[[], list[str]]] = {2: _v2, 3: _v3, 4: _v4}
 
 
 def migration_steps(from_version: int) -> list[tuple[int, list[str]]]:
@@ -369,6 +414,7 @@ def ddl_statements() -> list[str]:
             last_used_at TIMESTAMP
         )""",
     ]
+    stmts += _action_ddl()
     for kind in KINDS.values():
         cols = _columns(kind)
         # No primary key, no index: ``record_key`` is unique by construction
