@@ -30,6 +30,8 @@ PAGES = [
     ("pages/indicators.py", "page_indicators", ":material/hub:", "indicators", True),
     ("pages/evaluators.py", "page_evaluators", ":material/headset_mic:", "evaluators", True),
     ("pages/compliance.py", "page_compliance", ":material/calendar_month:", "compliance", True),
+    ("pages/cycle_review.py", "page_cycle_review", ":material/autorenew:", "cycle_review", True),
+    ("pages/actions.py", "page_actions", ":material/checklist:", "actions", True),
     ("pages/import_data.py", "page_import", ":material/upload_file:", "import_data", False),
     ("pages/data_status.py", "page_data", ":material/database:", "data_status", False),
 ]

@@ -21,6 +21,8 @@ from qa_analytics import store
 from qa_analytics.analytics import metric_spc, metrics
 from qa_analytics.analytics.metric_spc import chart_name, charts_for
 from qa_analytics.analytics.metrics import get_metric
+from qa_analytics.improvement import suggest
+from ui import actions as ui_actions
 from ui import format as fmt
 from ui.db import call
 from ui.filters import sidebar_filters
@@ -112,6 +114,7 @@ with top[1]:
                   initial=default_level)
 
 key: str | None = None
+team: str | None = None
 unit_label = t("control_charts_unit_center")
 if level in ("team", "agent"):
     teams = list(dims["teams"])
@@ -275,9 +278,14 @@ fig.update_layout(
     margin=dict(r=210 if presenting else 130, t=90), hovermode="closest",
     legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
 )
+# the improvement actions on this indicator for this unit, where they took effect, with their verdict
+marks = ui_actions.chart_actions(metric, team=team if level in ("team", "agent") else None,
+                                 agent=key if level == "agent" else None, date_from=f.date_from, date_to=f.date_to)
+ui_actions.mark(fig, marks, ui_actions.period_locator(df["period"], x), presenting)
 plot(fig, key="cc_chart_fig", height=620 if presenting else 470)
 if not presenting:
     st.caption(t("control_charts_read"))
+    ui_actions.marks_caption(marks)
 
 # ---- beneath an x-bar chart, its S chart: a mean is read only while the spread is in control ----
 if res.spread is not None and not presenting:
@@ -313,6 +321,13 @@ with left:
     for e in episodes:
         colour = TEXT_COLOR[e["assessment"]]
         st.markdown(f":{colour}[{SIGNAL_STYLE[e['assessment']][2]}] {say(e['text'])}")
+    at = df.set_index("period")
+    suggestions = [s for e in episodes
+                   if (s := suggest.from_episode(m, e, level=level, key=key, unit_name=unit_label, chart=res.chart,
+                                                 grain=f.grain, point=at.loc[e["end"]])) is not None]
+    if suggestions and not presenting:
+        st.markdown(f"**{t('act_suggestions')}**")
+        ui_actions.offer(suggestions, key="cc_suggest")
     if res.signals and not presenting:
         with st.expander(t("control_charts_all_signals", n=len(res.signals))):
             for s in res.signals:

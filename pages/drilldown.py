@@ -21,8 +21,10 @@ import streamlit as st
 from qa_analytics import store
 from qa_analytics.analytics.metrics import get_metric
 from qa_analytics.core.filters import channel_label
+from qa_analytics.improvement import suggest
 from qa_analytics.views import drilldown
 from qa_analytics.views.drilldown import CARD_METRICS, DRILL_METRICS, drill_level, drill_state_from_event, funnel_curves
+from ui import actions as ui_actions
 from ui import format as fmt
 from ui.db import call
 from ui.filters import sidebar_filters
@@ -244,7 +246,12 @@ def _trend(metric: str, grain: str, kw: dict, unit_name: str, height: int) -> No
                      tickangle=0, automargin=True)
     _axis_format(fig, m.kind, "y")
     fig.update_layout(margin=dict(t=30))
+    marks = ui_actions.chart_actions(metric, team=kw.get("team"), agent=kw.get("agent"),
+                                     date_from=kw.get("date_from"), date_to=kw.get("date_to"))
+    ui_actions.mark(fig, marks, ui_actions.period_locator(periods, periods), is_presenting())
     plot(fig, key="dd_trend", height=height)
+    if not is_presenting():
+        ui_actions.marks_caption(marks)
 
 
 def _distribution(kw: dict, height: int) -> None:
@@ -266,7 +273,7 @@ def _distribution(kw: dict, height: int) -> None:
     plot(fig, key="dd_hist", height=height)
 
 
-def _pareto(kw: dict, height: int) -> None:
+def _pareto(kw: dict, height: int, agent_name: str | None = None) -> None:
     st.subheader(t("drilldown_pareto_title"))
     st.caption(t("drilldown_pareto_help"))
     p = call(drilldown.item_pareto, **kw)
@@ -289,6 +296,15 @@ def _pareto(kw: dict, height: int) -> None:
                                   showgrid=False, title=t("drilldown_pareto_line")),
                       xaxis=dict(tickangle=-30, automargin=True), margin=dict(t=40, r=70))
     plot(fig, key="dd_pareto", height=height)
+    if kw.get("agent") and kw.get("team") and not is_presenting():
+        # an agent's repeated deduction items, against the rest of the team: coaching
+        team_kw = {**kw, "agent": None}
+        found = suggest.coaching_from_items(kw["agent"], agent_name or kw["agent"], p,
+                                            call(drilldown.item_pareto, **team_kw),
+                                            date_from=kw.get("date_from"), date_to=kw.get("date_to"))
+        if found:
+            st.markdown(f"**{t('act_suggestions')}**")
+            ui_actions.offer(found, key="dd_coach")
 
 
 def _evaluation_list(kw: dict, level: str, parent: dict, presenting: bool) -> None:
@@ -654,7 +670,7 @@ def main() -> None:
         _trend(metric, f.grain, {**mkw, **unit}, unit_name, big or 340)
     with right:
         _distribution(kw, big or 340)
-    _pareto(kw, big or 380)
+    _pareto(kw, big or 380, agent_label(agent, agent_name) if agent else None)
     _evaluation_list(kw, level, {"team": team, "agent": agent}, presenting)
 
 

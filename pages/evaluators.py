@@ -10,8 +10,10 @@ from plotly.subplots import make_subplots
 
 from qa_analytics.analytics import evaluators
 from qa_analytics.core.calendar import cn_calendar
+from qa_analytics.improvement import suggest
 from qa_analytics.views import review
 from qa_analytics.views.review import alpha_band
+from ui import actions as ui_actions
 from ui import format as fmt
 from ui.db import call
 from ui.filters import sidebar_filters
@@ -231,6 +233,13 @@ else:
     fig.update_layout(xaxis_title=t("evaluators_axis_diff"), yaxis_title=None,
                       xaxis_range=[-span, span + 3], margin_t=30)
     draw(fig, key="ev_leniency", height=80 + 48 * len(ok))
+    if not presenting:  # a lenient or severe evaluator: a calibration, drafted with its figures
+        found = [x for r in ok.iloc[::-1].to_dict("records")
+                 if (x := suggest.from_leniency(r, evaluators.LENIENCY_CODES[r["label"]], date_from=d0,
+                                                date_to=d1)) is not None]
+        if found:
+            st.markdown(f"**{t('act_suggestions')}**")
+            ui_actions.offer(found, key="ev_calibrate")
     few = len_df[len_df["label"] == "insufficient data"]
     if len(few):
         st.caption(t("evaluators_leniency_few", names=join(few["evaluator"])))

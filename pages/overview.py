@@ -13,8 +13,10 @@ import streamlit as st
 from qa_analytics import store
 from qa_analytics.analytics import indicators, metric_spc
 from qa_analytics.analytics.compliance import REQUIREMENT_BY_ID
+from qa_analytics.improvement import suggest
 from qa_analytics.views import overview as overview_view
 from qa_analytics.views import review
+from ui import actions as ui_actions
 from ui import format as fmt
 from ui.db import call
 from ui.filters import sidebar_filters
@@ -172,6 +174,11 @@ for row in worse.head(8).itertuples():
     target.update({"cc_level": "team", "team": f.team} if f.team else {"cc_level": "center"})
     box.page_link("pages/control_charts.py", label=t("ov_open_chart"), icon=":material/show_chart:",
                   query_params=target)
+    s = suggest.from_episode(row.metric_name, row._asdict(), level="center", chart=row.chart,
+                             grain=target["grain"]) if not f.team else suggest.from_episode(
+        row.metric_name, row._asdict(), level="team", key=f.team, chart=row.chart, grain=target["grain"])
+    if s is not None:
+        ui_actions.offer([s], key=f"ov_alert_{row.Index}", container=box)
 for row in gaps.head(8).itertuples():
     box = st.container(border=True)
     missing = join(list(row.missing_periods)[:6])

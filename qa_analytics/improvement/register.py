@@ -59,6 +59,8 @@ ACTION_SCOPE: dict[str, Code] = {
     "item": define("action_scope_item", en="QA form item", zh="质检项"),
     "channel": define("action_scope_channel", en="channel", zh="渠道"),
     "system": define("action_scope_system", en="system", zh="系统"),
+    # a lenient or severe evaluator's calibration (the Evaluators page)
+    "evaluator": define("action_scope_evaluator", en="QA evaluator", zh="质检员"),
 }
 ACTION_STAGE: dict[str, Code] = {
     "plan": define("action_stage_plan", en="plan", zh="计划"),

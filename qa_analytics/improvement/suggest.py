@@ -24,7 +24,7 @@ was seen.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -266,7 +266,7 @@ def coaching_from_items(agent_id: str, agent_name: Text | str, agent_items: pd.D
         return []
     adjusted = adjust_p([r[6] for r in rows], method="bh")
     out = []
-    for (item, lost, applicable, rest_lost, rest_app, rate, p), p_adj in sorted(
+    for (item, lost, applicable, rest_lost, rest_app, _rate, p), p_adj in sorted(
             zip(rows, adjusted), key=lambda x: (x[1], x[0][0])):
         if p_adj >= alpha:
             continue
