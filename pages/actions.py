@@ -21,6 +21,7 @@ from qa_analytics import store
 from qa_analytics.analytics import metrics
 from qa_analytics.analytics.metrics import get_metric
 from qa_analytics.core.codes import Problem
+from qa_analytics.core.codes import say as say_in
 from qa_analytics.improvement import register, verify
 from ui import actions as ui_actions
 from ui import format as fmt
@@ -43,7 +44,8 @@ STATUS_FILTER = ("open", "closed", "all")
 
 
 def _words(table: dict, code: str | None) -> str:
-    return say(table[code]) if code in table else "—"
+    # the run's language, not lang(): a selector's format_func is also called between runs
+    return say_in(table[code], lg) if code in table else "—"
 
 
 def _metric_name(mid: str) -> str:
@@ -175,12 +177,18 @@ table = pd.DataFrame({
 st.dataframe(table, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(table)))
 
 # ---- one action: its verification, its chart, its history ----------------------------------------
-ids = [a.id for a in actions]
-chosen = url_value("act", ids[0], int)
-chosen = chosen if chosen in ids else ids[0]
 by_id = {a.id: a for a in actions}
-chosen = st.selectbox(t("act_pick"), ids, index=ids.index(chosen),
-                      format_func=lambda i: f"#{i} {by_id[i].title}", key="act_pick") if not presenting else chosen
+chosen = url_value("act", actions[0].id, int)
+if chosen not in by_id:  # the action just closed (or linked) stays in view, whatever the filter
+    by_id.update({x.id: x for x in everything if x.id == chosen})
+ids = list(by_id)
+chosen = chosen if chosen in by_id else ids[0]
+if not presenting:
+    # the URL leads (a new action, a link from another page); a pick writes the URL before the next run
+    if st.session_state.get("act_pick") != chosen:
+        st.session_state["act_pick"] = chosen
+    chosen = st.selectbox(t("act_pick"), ids, format_func={i: f"#{i} {by_id[i].title}" for i in ids}.__getitem__,
+                          key="act_pick", on_change=lambda: set_url_value("act", st.session_state["act_pick"]))
 set_url_value("act", chosen)
 a = by_id[chosen]
 v = call(verify.verify_action, a.id)

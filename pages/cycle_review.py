@@ -34,13 +34,13 @@ st.title(t("cr_title"))
 if not presenting:
     st.caption(t("cr_intro"))
 
-GRAIN_WORD = {"month": "cr_grain_month", "quarter": "cr_grain_quarter", "half": "cr_grain_half"}
+GRAIN_WORD = {"month": "cr_grain_month", "quarter": "cr_grain_quarter", "half_year": "cr_grain_half"}
 grain = url_value("cr_grain", "month")
 grain = grain if grain in cr.CYCLE_GRAINS else "month"
 left, right, end = st.columns([3, 3, 2], vertical_alignment="bottom")
 if not presenting:
     grain = left.radio(t("cr_grain"), cr.CYCLE_GRAINS, index=cr.CYCLE_GRAINS.index(grain), horizontal=True,
-                       format_func=lambda g: t(GRAIN_WORD[g]), key="cr_grain_radio")
+                       format_func={g: t(GRAIN_WORD[g]) for g in cr.CYCLE_GRAINS}.__getitem__, key="cr_grain_radio")
     set_url_value("cr_grain", None if grain == "month" else grain)
 starts = call(cr.cycle_starts, grain)
 if not starts:
@@ -53,8 +53,9 @@ except ValueError:
     chosen = starts[0]
 chosen = chosen if chosen in starts else starts[0]
 if not presenting:
-    chosen = right.selectbox(t("cr_cycle"), starts, index=starts.index(chosen),
-                             format_func=lambda d: fmt.period(d, grain), key="cr_start_pick")
+    names = {d: fmt.period(d, grain) for d in starts}  # said now: a format_func also runs between runs
+    chosen = right.selectbox(t("cr_cycle"), starts, index=starts.index(chosen), format_func=names.__getitem__,
+                             key="cr_start_pick")
     set_url_value("cr_start", None if chosen == starts[0] else chosen.isoformat())
 review = call(cr.cycle_review, grain, chosen)
 

@@ -34,7 +34,7 @@ from .overview import HEADLINE_METRICS, headline
 __all__ = ["CYCLE_GRAINS", "CycleReview", "cycle_review", "cycle_starts", "write_review"]
 
 #: the cycles a review meeting runs on
-CYCLE_GRAINS = ("month", "quarter", "half")
+CYCLE_GRAINS = ("month", "quarter", "half_year")
 
 SHEET_PREVIOUS = define("cycle_sheet_previous", en="Previous cycle's actions", zh="上期整改")
 SHEET_PROBLEMS = define("cycle_sheet_problems", en="New problems", zh="本期新问题")
@@ -96,7 +96,7 @@ def _action_rows(con: duckdb.DuckDBPyConnection, actions: list[Any], as_of: dt.d
 
 def cycle_review(con: duckdb.DuckDBPyConnection, grain: str, start: dt.date,
                  metrics: tuple[str, ...] = tuple(HEADLINE_METRICS)) -> CycleReview:
-    """The review of the cycle of ``grain`` (month / quarter / half) holding ``start``."""
+    """The review of the cycle of ``grain`` (month / quarter / half_year) holding ``start``."""
     if grain not in CYCLE_GRAINS:
         raise ValueError(f"a review cycle is one of {CYCLE_GRAINS}, not {grain!r}")
     start = period_start(start, grain)
