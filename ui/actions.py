@@ -30,7 +30,9 @@ ACTIONS_PAGE = "pages/actions.py"
 
 #: verdict -> colour of its mark
 VERDICT_COLOUR = {"effective": GOOD, "worse": BAD, "no_effect": PALETTE[1], "not_yet": NEUTRAL, None: NEUTRAL}
-TYPE_ICON = {"corrective": "🛠", "preventive": "🛡", "project": "🏗", "coaching": "🎯"}
+# Material icons, not emoji: projectors' browsers often have no colour-emoji font
+TYPE_ICON = {"corrective": ":material/build:", "preventive": ":material/shield:", "project": ":material/account_tree:",
+             "coaching": ":material/school:"}
 
 
 def type_word(code: str) -> str:
@@ -57,7 +59,7 @@ def offer(suggestions: Sequence[suggest.Suggestion], *, key: str, limit: int = 5
     box = container or st
     for i, s in enumerate(suggestions[:limit]):
         left, right = box.columns([7, 2], vertical_alignment="center")
-        left.markdown(f"{TYPE_ICON.get(s.type, '•')} **{type_word(s.type)}** · {say(s.title)}  \n"
+        left.markdown(f"{TYPE_ICON.get(s.type, ':material/task:')} **{type_word(s.type)}** · {say(s.title)}  \n"
                       f"<span style='color:#555'>{say(s.why)}</span>", unsafe_allow_html=True)
         if right.button(t("act_draft"), key=f"{key}_draft_{i}", icon=":material/add_task:", width="stretch",
                         help=t("act_draft_help")):
