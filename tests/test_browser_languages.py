@@ -17,7 +17,7 @@ import pytest
 from conftest import wait_idle
 
 PAGES = ["overview", "drilldown", "eval_types", "control_charts", "indicators", "evaluators", "compliance",
-         "import_data", "data_status"]
+         "cycle_review", "actions", "import_data", "data_status"]
 
 # English a Chinese reader sees and should: the switch back to English, names of methods
 # (as a Chinese statistics text writes them), file formats, and Streamlit's own file uploader
@@ -28,6 +28,7 @@ ALLOWED_EN = {
     "xlsx", "xls", "csv", "XLSX", "XLSM", "XLS", "XLSB", "ODS", "CSV", "TXT", "Excel", "CLI", "SMS", "IVR", "App", "APP",
     "Upload", "upload", "Drag", "drop", "file", "here", "Limit", "per", "Browse", "files",
     "Skip", "main", "content",  # Streamlit's accessibility link, read by screen readers only
+    "yyyy",  # an empty date field's placeholder, yyyy/mm/dd (the Actions form's due and verify-after dates)
 }
 
 
@@ -53,7 +54,8 @@ def _drawn_text(page) -> str:
 
 
 def _data_words(db_path) -> set[str]:
-    """Chinese that comes from the data: teams, agents, evaluators, QA items, scenarios, model names."""
+    """Chinese that comes from the data: teams, agents, evaluators, QA items, scenarios, model names,
+    the improvement register's titles and notes."""
     import duckdb
 
     from qa_analytics.analytics.indicators import load_models
@@ -63,7 +65,11 @@ def _data_words(db_path) -> set[str]:
     for sql in ("SELECT DISTINCT team FROM roster", "SELECT DISTINCT agent_name FROM roster",
                 "SELECT DISTINCT evaluator FROM monitoring", "SELECT DISTINCT item FROM monitoring_item",
                 "SELECT DISTINCT item_group FROM monitoring_item", "SELECT DISTINCT scenario FROM call_test",
-                "SELECT DISTINCT team FROM monitoring_v", "SELECT DISTINCT appeal_result FROM monitoring"):
+                "SELECT DISTINCT team FROM monitoring_v", "SELECT DISTINCT appeal_result FROM monitoring",
+                # what people wrote in the improvement register
+                "SELECT DISTINCT title FROM action", "SELECT DISTINCT owner FROM action",
+                "SELECT DISTINCT measures FROM action", "SELECT DISTINCT root_cause FROM action",
+                "SELECT DISTINCT verification_note FROM action"):
         try:
             words |= {str(r[0]) for r in con.execute(sql).fetchall() if r[0]}
         except duckdb.Error:

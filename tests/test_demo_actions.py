@@ -59,3 +59,22 @@ def test_without_patterns_no_actions_are_claimed(tmp_path):
     assert load_demo(con, months=4, seed=2, end=END, patterns=False)["actions"] == 0
     assert reg.list_actions(con) == []
     con.close()
+
+
+@pytest.mark.parametrize("months", [1, 2, 3, 4])
+def test_a_short_demo_records_only_the_actions_its_data_can_hold(tmp_path, months):
+    """Every window of every recorded action lies in order; a demo too short for
+    the training or the script change leaves them out instead of failing."""
+    import datetime as dt
+
+    from qa_analytics import store
+    from qa_analytics.demo.load import load_demo
+    from qa_analytics.improvement import register as reg
+
+    con = store.connect(tmp_path / "d.duckdb")
+    counts = load_demo(con, months=months, seed=2, end=dt.date(2026, 6, 30))
+    actions = reg.list_actions(con)
+    assert counts["actions"] == len(actions) >= 1
+    for a in actions:
+        assert a.before_from <= a.before_to and a.after_from <= a.after_to
+    con.close()

@@ -35,6 +35,19 @@ def record_demo_actions(con: store.Connection, facts: dict) -> dict[str, int]:
 
     ids: dict[str, int] = {}
     training = facts["training_date"]
+    # A short demo may not reach the training or leave room after it: an
+    # action whose before or after window falls outside the data is left out.
+    if start < training <= end:
+        ids["trained"] = _trained(con, facts, training, clip)
+    other = next(t for t in facts["teams"] if t not in (facts["trained_team"], facts["drifting_agent_team"], "新人组"))
+    s_open = max(start + _D(days=90), training - _D(days=120))
+    if s_open <= end:
+        ids["script"] = _script(con, other, s_open, clip)
+    _drift_and_overdue(con, facts, start, end, ids)
+    return ids
+
+
+def _trained(con: store.Connection, facts: dict, training: dt.date, clip) -> int:
     trained = reg.create_action(
         con, type="corrective", title="投诉处理组业务与沟通技巧专项培训", scope="team",
         scope_value=facts["trained_team"], metrics=["qa_mean_score", "critical_error_rate"], trigger="signal",
@@ -45,18 +58,20 @@ def record_demo_actions(con: store.Connection, facts: dict) -> dict[str, int]:
         after=clip(training, training + _D(days=89)), root_cause="新业务规则掌握不足，投诉处理话术不统一",
         measures="两天集中培训 + 话术手册", stage="do", source="demo")
     reg.close_action(con, trained.id, done=training, note="培训已完成")
-    ids["trained"] = trained.id
+    return trained.id
 
-    other = next(t for t in facts["teams"] if t not in (facts["trained_team"], facts["drifting_agent_team"], "新人组"))
-    s_open = max(start + _D(days=90), training - _D(days=120))
+
+def _script(con: store.Connection, other: str, s_open: dt.date, clip) -> int:
     script = reg.create_action(
         con, type="corrective", title=f"{other}开场白与结束语话术调整", scope="team", scope_value=other,
         metrics=["qa_mean_score"], trigger="meeting", owner="班组长", opened=s_open, due=s_open + _D(days=7),
         before=clip(s_open - _D(days=90), s_open - _D(days=1)), after=clip(s_open, s_open + _D(days=89)),
         measures="新版话术下发并组织学习", stage="do", source="demo")
     reg.close_action(con, script.id, done=s_open, note="话术已上线")
-    ids["script"] = script.id
+    return script.id
 
+
+def _drift_and_overdue(con: store.Connection, facts: dict, start: dt.date, end: dt.date, ids: dict[str, int]) -> None:
     agent, team, drift = facts["drifting_agent_id"], facts["drifting_agent_team"], facts["drift_start"]
     p_open = min(drift + _D(days=40), end)
     project = reg.create_action(
@@ -86,4 +101,3 @@ def record_demo_actions(con: store.Connection, facts: dict) -> dict[str, int]:
         evidence={"evaluator": facts["lenient_evaluator"], "note": "评分显著偏高"},
         opened=late, due=late + _D(days=14), stage="plan", source="demo")
     ids["overdue"] = overdue.id
-    return ids
