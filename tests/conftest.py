@@ -273,6 +273,20 @@ def app_page(page: str, lang: str = "zh", timeout: float = 90, **params):
     return at
 
 
+def exported_database(path: Path, fixture: str) -> Path:
+    """A database as an earlier release wrote it: that release's DDL and rows,
+    exported with ``EXPORT DATABASE`` into ``tests/fixtures/<fixture>``
+    (``db_v1``: release 0.1; ``db_v3``: schema version 3), loaded into ``path``."""
+    import duckdb
+
+    src = Path(__file__).resolve().parent / "fixtures" / fixture
+    con = duckdb.connect(str(path))
+    con.execute((src / "schema.sql").read_text())
+    con.execute((src / "load.sql").read_text().replace("@DIR@", str(src)))
+    con.close()
+    return path
+
+
 _ROW_KEYS = iter(range(1, 10**9))
 
 

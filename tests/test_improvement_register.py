@@ -13,18 +13,15 @@ from qa_analytics.improvement import register as reg
 from qa_analytics.improvement.register import ActionError
 from qa_analytics.store.schema import SCHEMA_VERSION
 
+from conftest import exported_database
+
 FIXTURES = Path(__file__).parent / "fixtures"
 D = dt.date
 
 
 def v3_database(path: Path) -> Path:
     """A database as main wrote it at schema version 3 (tests/fixtures/db_v3, EXPORT DATABASE)."""
-    src = FIXTURES / "db_v3"
-    con = duckdb.connect(str(path))
-    con.execute((src / "schema.sql").read_text())
-    con.execute((src / "load.sql").read_text().replace("@DIR@", str(src)))
-    con.close()
-    return path
+    return exported_database(path, "db_v3")
 
 
 def test_a_v3_database_migrates_to_v4_with_nothing_lost_and_takes_actions(tmp_path):

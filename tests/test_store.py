@@ -15,7 +15,7 @@ from qa_analytics import store
 from qa_analytics.ingest.importer import import_file
 from qa_analytics.store.schema import KINDS, SCHEMA_VERSION
 
-from conftest import monitoring_export
+from conftest import exported_database, monitoring_export
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -23,12 +23,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 def v1_database(path: Path) -> Path:
     """A database as release 0.1 (schema version 1) wrote it: its own DDL and
     rows, exported from that release with ``EXPORT DATABASE`` (tests/fixtures/db_v1)."""
-    src = FIXTURES / "db_v1"
-    con = duckdb.connect(str(path))
-    con.execute((src / "schema.sql").read_text())
-    con.execute((src / "load.sql").read_text().replace("@DIR@", str(src)))
-    con.close()
-    return path
+    return exported_database(path, "db_v1")
 
 
 def _contents(con, table: str, columns: list[str]) -> list[tuple]:
