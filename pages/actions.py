@@ -126,7 +126,7 @@ if not presenting:
         values = _form("act_new_form", draft or {})
         if values is not None:
             created = _save(register.create_action, **values, trigger=(draft or {}).get("trigger", "manual"),
-                            evidence=(draft or {}).get("evidence"))
+                            evidence=(draft or {}).get("evidence"), before=(draft or {}).get("before"))
             if created is not None:
                 st.session_state.pop(ui_actions.DRAFT, None)
                 set_url_value("act", created.id)

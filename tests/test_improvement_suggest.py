@@ -31,6 +31,10 @@ def test_a_worse_signal_suggests_its_kind_of_action(kind, expected):
     draft = s.draft("zh")
     assert draft["type"] == expected and "一组" in draft["title"] and draft["measures"] == say(s.why, "zh")
     assert say(s.why, "en") != say(s.why, "zh")
+    # an excursion stays out of the before window; a run is the state the action means to change
+    assert ("before" in draft) == (kind == "limits")
+    if kind == "limits":
+        assert draft["before"] == (None, pd.Timestamp("2026-05-03").date())
 
 
 def test_a_signal_of_improvement_suggests_nothing():
@@ -128,3 +132,49 @@ def test_a_lenient_evaluator_suggests_a_calibration_the_others_nothing():
     assert "+4.2" in say(s.why, "en") and "周凯" in say(s.title, "zh")
     json.dumps(s.evidence)
     assert suggest.from_leniency({**row, "label": "in line"}, LENIENCY_CODES["in line"]) is None
+
+
+def test_a_corrective_action_after_a_one_off_excursion_is_not_credited_with_the_return_to_normal(tmp_path):
+    """Regression to the mean, simulated: 20 agents scored every day for 200
+    days, one week 15 points down for everyone (a one-off excursion), nothing
+    changed after.  Judged against a before window that holds the excursion
+    (the register's default), the action looks effective nearly every time;
+    with the draft's window, which ends the day before the excursion, it is
+    found effective at about the nominal rate."""
+    import datetime as dt
+
+    from qa_analytics import store
+    from qa_analytics.improvement import register as reg
+    from qa_analytics.improvement.verify import verify_action
+
+    from conftest import insert_rows
+
+    start, dip = dt.date(2026, 1, 1), dt.date(2026, 4, 6)  # a Monday
+    naive = drafted = 0
+    seeds = range(20)
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        skill = rng.normal(0, 3, size=20)
+        rows = []
+        for day in range(200):
+            d = start + dt.timedelta(days=day)
+            shock = -15.0 if dip <= d < dip + dt.timedelta(days=7) else 0.0
+            for a in range(20):
+                rows.append({"eval_date": d, "agent_id": f"A{a}", "team": "T", "channel": "voice",
+                             "critical_error": False,
+                             "total_score": float(np.clip(85 + skill[a] + shock + rng.normal(0, 6), 0, 100))})
+        con = store.connect(tmp_path / f"c{seed}.duckdb")
+        insert_rows(con, "monitoring", rows)
+        episode = {"start": pd.Timestamp(dip), "end": pd.Timestamp(dip), "rule": 1, "kind": "limits",
+                   "assessment": "worse", "text": "below"}
+        s = suggest.from_episode(QA, episode, level="center", grain="week")
+        opened = dip + dt.timedelta(days=7)
+        draft = s.draft("en")
+        a1 = reg.create_action(con, **draft, opened=opened)
+        a2 = reg.create_action(con, **{k: v for k, v in draft.items() if k != "before"}, opened=opened)
+        assert a1.before_to == dip - dt.timedelta(days=1) and a2.before_to == opened - dt.timedelta(days=1)
+        drafted += verify_action(con, a1.id, as_of=dt.date(2026, 12, 1)).verdict == "effective"
+        naive += verify_action(con, a2.id, as_of=dt.date(2026, 12, 1)).verdict == "effective"
+        con.close()
+    assert naive >= 16  # the bias the draft's window removes
+    assert drafted <= 3  # nominal 5%: P(X >= 4 | n = 20, p = 0.05) = 0.016

@@ -119,10 +119,22 @@ class Suggestion:
 
     def draft(self, lang: str = "en") -> dict[str, Any]:
         """Keyword arguments for ``register.create_action``: the title is said
-        in the drafter's language (it becomes the user's own text)."""
-        return {"type": self.type, "title": say(self.title, lang), "scope": self.scope,
-                "scope_value": self.scope_value, "metrics": tuple(self.metrics), "trigger": self.trigger,
-                "evidence": dict(self.evidence), "root_cause": "", "measures": say(self.why, lang)}
+        in the drafter's language (it becomes the user's own text).
+
+        A point beyond the limits is an excursion the process returns from
+        by itself (regression to the mean): a before window that holds it
+        would credit any action with that return.  Its draft's before window
+        therefore ends the day before the excursion (``before=(None, day)``:
+        the register's 90 days up to it), so the action is judged against
+        the process as it was, not against its worst point.  A run or trend
+        is the state the action means to change, and stays in."""
+        out = {"type": self.type, "title": say(self.title, lang), "scope": self.scope,
+               "scope_value": self.scope_value, "metrics": tuple(self.metrics), "trigger": self.trigger,
+               "evidence": dict(self.evidence), "root_cause": "", "measures": say(self.why, lang)}
+        start = self.evidence.get("start")
+        if self.evidence.get("kind") == "limits" and start:
+            out["before"] = (None, dt.date.fromisoformat(start) - dt.timedelta(days=1))
+        return out
 
 
 def _iso(x: Any) -> str | None:
